@@ -1,0 +1,1 @@
+"""The gate: collect findings from the hooks and adapters, decide a verdict, write reports."""
