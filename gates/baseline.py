@@ -1,0 +1,108 @@
+"""Baseline: record today's findings so a legacy codebase can adopt the gate on day one.
+
+An entry is keyed on the rule, the code, the file (relative to the project root) and the content of
+the line, stripped, never the line number: adding lines above a finding does not make it new.
+Identical lines are counted, so a second copy of a baselined line is a new finding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+
+from mergegate.gates.model import BASELINED, NEW, Item
+from mergegate.hooks.config import ConfigError
+
+FORMAT = "mergegate-baseline"
+VERSION = 1
+
+Key = tuple[str, str, str, str]
+
+
+def key(item: Item, root: str, cwd: str) -> Key:
+    """(rule, code, path from the project root, stripped line content)."""
+    finding = item.finding
+    path = os.path.relpath(os.path.join(cwd, finding.path), root).replace(os.sep, "/")
+    return (finding.rule, finding.code, path, item.line_text.strip())
+
+
+def entries_of(items: list[Item], root: str, cwd: str) -> list[dict[str, object]]:
+    """Baseline entries for these items, counted and sorted; parse errors are never recorded."""
+    counts = Counter(key(item, root, cwd) for item in items if item.finding.rule != "parse-error")
+    return [
+        {"rule": rule, "code": code, "path": path, "content": content, "count": count}
+        for (rule, code, path, content), count in sorted(counts.items())
+    ]
+
+
+def write(path: str, entries: list[dict[str, object]]) -> None:
+    document = {"format": FORMAT, "version": VERSION, "entries": entries}
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+
+
+def read(path: str) -> list[dict[str, object]]:
+    """The entries of a baseline file; anything that is not one of ours is a ConfigError."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
+    except ValueError as error:
+        raise ConfigError(f"{path}: not a mergegate baseline (invalid JSON: {error})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ConfigError(f"{path}: not a mergegate baseline (no \"format\": \"{FORMAT}\")")
+    if document.get("version") != VERSION:
+        raise ConfigError(f"{path}: baseline version {document.get('version')!r} is not {VERSION}")
+    entries = document.get("entries")
+    fields = {"rule": str, "code": str, "path": str, "content": str, "count": int}
+    if not isinstance(entries, list) or not all(
+        isinstance(entry, dict)
+        and all(isinstance(entry.get(name), kind) for name, kind in fields.items())
+        for entry in entries
+    ):
+        raise ConfigError(f"{path}: malformed baseline entries (each needs {', '.join(fields)})")
+    return entries
+
+
+def apply(
+    items: list[Item], entries: list[dict[str, object]], root: str, cwd: str, name: str
+) -> list[dict[str, object]]:
+    """Mark new items the baseline covers; return the entries (with counts) nothing matched."""
+    remaining = Counter(
+        {
+            (str(entry["rule"]), str(entry["code"]), str(entry["path"]), str(entry["content"])): int(
+                entry["count"]  # type: ignore[call-overload]
+            )
+            for entry in entries
+        }
+    )
+    for item in sorted(items, key=lambda item: item.finding.sort_key()):
+        if item.state != NEW or item.finding.rule == "parse-error":
+            continue  # a file that does not parse is never legacy: nothing checked it
+        item_key = key(item, root, cwd)
+        if remaining[item_key] > 0:
+            remaining[item_key] -= 1
+            item.state = BASELINED
+            item.reason = f"in baseline {name}"
+    return [
+        {"rule": rule, "code": code, "path": path, "content": content, "count": count}
+        for (rule, code, path, content), count in sorted(remaining.items())
+        if count > 0
+    ]
+
+
+def prune(entries: list[dict[str, object]], fixed: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The entries minus what is fixed: what `mergegate baseline --prune` writes back."""
+    gone = Counter(
+        {(e["rule"], e["code"], e["path"], e["content"]): int(e["count"]) for e in fixed}  # type: ignore[call-overload]
+    )
+    kept = []
+    for entry in entries:
+        entry_key = (entry["rule"], entry["code"], entry["path"], entry["content"])
+        count = int(entry["count"]) - gone.pop(entry_key, 0)  # type: ignore[call-overload]
+        if count > 0:
+            kept.append({**entry, "count": count})
+    return kept

@@ -1,0 +1,186 @@
+"""`mergegate`: run the gate, write reports, record baselines, explain rules.
+
+Exit status: 0 passed, 1 blocked (a new finding at or above --fail-on), 2 error (usage,
+configuration, an unreadable file, a crashed check or adapter). Never a traceback: an unexpected
+exception is reported in one line (set MERGEGATE_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Optional
+
+from mergegate.gates import baseline as baseline_file
+from mergegate.gates import config as gate_config
+from mergegate.gates.model import FAIL_ON_CHOICES, Outcome
+from mergegate.gates.pipeline import Request, run
+from mergegate.gates.reports import FORMATS, ReportContext, render
+from mergegate.hooks.config import ConfigError
+from mergegate.hooks.registry import RULES
+
+EXIT_PASSED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out."""
+
+
+def parse_format(value: str) -> tuple[str, Optional[str]]:
+    """`FORMAT` (to stdout) or `FORMAT:FILE`."""
+    name, _, path = value.partition(":")
+    if name not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {name!r} (formats: {', '.join(FORMATS)})"
+        )
+    return name, path or None
+
+
+def _selectors(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mergegate",
+        description="A merge gate for Python repositories: exact checks, severity tiers P0..P3.",
+        epilog="Exit status: 0 passed, 1 blocked, 2 error.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                         help="files or folders to check (default: .)")
+        sub.add_argument("--config", metavar="FILE",
+                         help="pyproject.toml to use (default: the closest one with [tool.mergegate])")
+        sub.add_argument("--select", type=_selectors, metavar="RULES",
+                         help="comma-separated rule ids or code prefixes to run (replaces `select`)")
+        sub.add_argument("--ignore", type=_selectors, metavar="RULES",
+                         help="comma-separated rule ids or code prefixes to leave out (adds to `ignore`)")
+
+    run_parser = commands.add_parser("run", help="check files and decide the verdict")
+    common(run_parser)
+    run_parser.add_argument(
+        "--format", dest="formats", action="append", type=parse_format, metavar="FORMAT[:FILE]",
+        help=f"report format, repeatable; FILE instead of stdout ({', '.join(FORMATS)}; default text)",
+    )
+    run_parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES,
+                            help="lowest tier that blocks (default: P0, or `fail-on` in the config)")
+    run_parser.add_argument("--baseline", metavar="FILE", help="findings recorded here never block")
+    run_parser.add_argument("--new-from-rev", metavar="REV",
+                            help="only findings on lines changed since the git revision REV block")
+    run_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                            help="colour in the text report (default: auto, on a terminal)")
+
+    baseline_parser = commands.add_parser("baseline", help="record today's findings in a baseline file")
+    common(baseline_parser)
+    baseline_parser.add_argument("--output", "-o", required=True, metavar="FILE",
+                                 help="the baseline file to write")
+    baseline_parser.add_argument("--prune", action="store_true",
+                                 help="only drop the entries of FILE that no longer match; add nothing")
+
+    rules_parser = commands.add_parser("rules", help="list the rules, or explain one")
+    rules_parser.add_argument("rule", nargs="?", metavar="RULE", help="a rule id or code")
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> gate_config.Config:
+    start = args.paths[0] if args.paths else os.curdir
+    if args.paths and not os.path.exists(start):
+        raise ConfigError(f"{start}: no such file or directory")
+    config = gate_config.load(args.config, start)
+    if args.select is not None:
+        config.select = [gate_config.validate_selector(s, "--select") for s in args.select]
+    if args.ignore:
+        config.ignore += [gate_config.validate_selector(s, "--ignore") for s in args.ignore]
+    return config
+
+
+def write_reports(outcome: Outcome, formats: list[tuple[str, Optional[str]]], color: str) -> None:
+    to_stdout = [name for name, path in formats if path is None]
+    if len(to_stdout) > 1:
+        raise UsageError(f"only one format can go to stdout, not {', '.join(to_stdout)}: add :FILE")
+    for name, path in formats:
+        terminal = path is None and sys.stdout.isatty()
+        context = ReportContext(color=color == "always" or (color == "auto" and terminal))
+        text = render(name, outcome, context)
+        if path is None:
+            sys.stdout.write(text)
+        else:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if args.fail_on:
+        config.fail_on = args.fail_on
+    outcome = run(config, Request(paths=args.paths, baseline=args.baseline,
+                                  new_from_rev=args.new_from_rev))
+    write_reports(outcome, args.formats or [("text", None)], args.color)
+    return outcome.exit_code
+
+
+def command_baseline(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    request = Request(paths=args.paths)
+    if args.prune:
+        entries = baseline_file.read(args.output)
+        request.baseline = args.output
+        outcome = run(config, request)
+        kept = baseline_file.prune(entries, outcome.fixed)
+        baseline_file.write(args.output, kept)
+        print(f"mergegate: pruned {len(entries) - len(kept)} fixed entries; {len(kept)} remain in {args.output}")
+    else:
+        outcome = run(config, request)
+        entries = baseline_file.entries_of(outcome.reported, config.root, request.cwd)
+        baseline_file.write(args.output, entries)
+        print(f"mergegate: recorded {sum(int(e['count']) for e in entries)} findings in {args.output}")  # type: ignore[call-overload]
+    for error in outcome.errors:
+        print(f"mergegate: error: {error}", file=sys.stderr)
+    return EXIT_ERROR if outcome.errors else EXIT_PASSED
+
+
+def command_rules(args: argparse.Namespace) -> int:
+    from mergegate.gates.docs import rule_text
+
+    if args.rule is None:
+        for rule in RULES.values():
+            for code in rule.codes:
+                print(f"{code.code}  {code.tier}  {rule.id:34} {code.summary}")
+        return EXIT_PASSED
+    for rule in RULES.values():
+        if args.rule == rule.id or args.rule in {code.code for code in rule.codes}:
+            print(rule_text(rule))
+            return EXIT_PASSED
+    raise UsageError(f"unknown rule {args.rule!r} (see `mergegate rules`)")
+
+
+COMMANDS = {"run": command_run, "baseline": command_baseline, "rules": command_rules}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, UsageError) as error:
+        print(f"mergegate: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:
+        print(f"mergegate: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # never a traceback to the user, never a pass
+        if os.environ.get("MERGEGATE_DEBUG"):
+            raise
+        print(f"mergegate: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

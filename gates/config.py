@@ -1,0 +1,167 @@
+"""The gate's configuration: `[tool.mergegate]` in pyproject.toml, validated strictly.
+
+Every key is known here; an unknown key, rule id, code or tier is an error that names it, because
+a typo in a merge gate's configuration silently weakens it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from mergegate.gates.adapters import ADAPTERS
+from mergegate.hooks.config import ConfigError, find_pyproject, mergegate_table, rule_options
+from mergegate.hooks.registry import CODES, RULES, TIERS
+
+KEYS = {
+    "select": "Rule ids or code prefixes to run (default: all). Adapter codes such as `F` or `E501` too.",
+    "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
+    "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
+    "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
+    "baseline": "A baseline file (from `mergegate baseline`); its findings never block.",
+    "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
+    "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
+    "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
+}
+"""Every key of `[tool.mergegate]`, with the one-line help the README reference is built from."""
+
+TOOL_CODE = re.compile(r"[A-Z]+[0-9]*")
+"""What an adapter's code (or code prefix) looks like: F, E501, B602, BLK100."""
+
+
+@dataclass
+class Config:
+    """The resolved configuration of one run."""
+
+    root: str
+    """The project root: the configuration file's folder, else the git top level, else here."""
+    path: Optional[str] = None
+    select: Optional[list[str]] = None
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    baseline: Optional[str] = None
+    fail_on: str = "P0"
+    severity: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def is_selected(self, rule: str, code: str) -> bool:
+        """Whether a finding with this rule id and code is reported (flake8: most specific wins)."""
+        if rule == "parse-error":
+            return True  # fail closed: a file no check could read always counts
+        if self.select is None:
+            chosen = 1  # everything is selected by default, less specifically than any selector
+        else:
+            chosen = _specificity(self.select, rule, code)
+            if not chosen:
+                return False
+        return chosen > _specificity(self.ignore, rule, code)  # a tie goes to ignore
+
+    def runs_rule(self, rule_id: str) -> bool:
+        """Whether any code of a mergegate rule is selected, so the rule needs to run."""
+        return any(self.is_selected(rule_id, code.code) for code in RULES[rule_id].codes)
+
+
+def _specificity(selectors: Optional[list[str]], rule: str, code: str) -> int:
+    """How specifically the best selector matches: an exact code beats a rule id beats a prefix."""
+    best = 0
+    for selector in selectors or ():
+        if selector == code:
+            best = max(best, 1000)
+        elif selector.lower() == rule.lower():
+            best = max(best, 500)
+        elif code.startswith(selector):
+            best = max(best, 1 + len(selector))
+    return best
+
+
+def validate_selector(selector: object, where: str) -> str:
+    """A rule id, a prefix of one of our codes, or an adapter code; anything else is an error."""
+    if not isinstance(selector, str):
+        raise ConfigError(f"{where}: expected a rule id or code, not {selector!r}")
+    if selector in RULES:
+        return selector
+    if selector.startswith("MG"):
+        if any(code.startswith(selector) for code in CODES):
+            return selector
+        raise ConfigError(f"{where}: unknown code {selector!r} (known: {', '.join(CODES)})")
+    if TOOL_CODE.fullmatch(selector):
+        return selector
+    raise ConfigError(f"{where}: unknown rule {selector!r} (rules: {', '.join(RULES)})")
+
+
+def validate_tier(tier: object, where: str) -> str:
+    if tier not in TIERS:
+        raise ConfigError(f"{where}: unknown tier {tier!r} (tiers: {', '.join(TIERS)})")
+    return str(tier)
+
+
+def _string_list(table: dict[str, object], key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return list(value)
+
+
+def project_root(start: str) -> str:
+    """The git top level containing `start`, else `start` itself."""
+    from mergegate.gates.discover import git_toplevel
+
+    directory = start if os.path.isdir(start) else os.path.dirname(os.path.abspath(start))
+    return git_toplevel(directory) or os.path.abspath(directory)
+
+
+def load(config_file: Optional[str], start: str) -> Config:
+    """Read the configuration: `config_file`, else the closest pyproject.toml above `start`."""
+    path = config_file or find_pyproject(start)
+    if config_file and not os.path.isfile(config_file):
+        raise ConfigError(f"{config_file}: no such configuration file")
+    table = mergegate_table(path) if path else None
+    root = os.path.dirname(os.path.abspath(path)) if path and table is not None else None
+    config = Config(root=root or project_root(start), path=path if table is not None else None)
+    if table is None:
+        config.options = {rule.id: rule.default_options() for rule in RULES.values() if rule.module}
+        return config
+    where = f"{path}: [tool.mergegate]"
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
+    if "select" in table:
+        config.select = [
+            validate_selector(item, f"{where} select") for item in _string_list(table, "select", where)
+        ]
+    config.ignore = [
+        validate_selector(item, f"{where} ignore") for item in _string_list(table, "ignore", where)
+    ]
+    config.exclude = _string_list(table, "exclude", where)
+    config.tools = _string_list(table, "tools", where)
+    for tool in config.tools:
+        if tool not in ADAPTERS:
+            raise ConfigError(f"{where}: unknown tool {tool!r} (tools: {', '.join(ADAPTERS)})")
+    baseline = table.get("baseline")
+    if baseline is not None:
+        if not isinstance(baseline, str):
+            raise ConfigError(f"{where}: `baseline` must be a file name")
+        config.baseline = os.path.join(config.root, baseline)
+    fail_on = table.get("fail-on", "P0")
+    if fail_on != "never":
+        validate_tier(fail_on, f"{where} fail-on")
+    config.fail_on = str(fail_on)
+    severity = table.get("severity", {})
+    if not isinstance(severity, dict):
+        raise ConfigError(f"{where}: [tool.mergegate.severity] must be a table")
+    for key, tier in severity.items():
+        validate_selector(key, f"{where}.severity")
+        config.severity[key] = validate_tier(tier, f"{where}.severity.{key}")
+    rules = table.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{where}: [tool.mergegate.rules] must be a table")
+    for rule_id in rules:
+        if rule_id not in RULES or not RULES[rule_id].module:
+            raise ConfigError(f"{where}.rules: unknown rule {rule_id!r}")
+    config.options = {
+        rule.id: rule_options(rule, table, str(path)) for rule in RULES.values() if rule.module
+    }
+    return config
