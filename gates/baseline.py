@@ -11,7 +11,7 @@ import json
 import os
 from collections import Counter
 
-from mergegate.gates.model import BASELINED, NEW, Item
+from mergegate.gates.model import BASELINED, NEW, BaselineEntry, Item
 from mergegate.hooks.config import ConfigError
 
 FORMAT = "mergegate-baseline"
@@ -27,23 +27,34 @@ def key(item: Item, root: str, cwd: str) -> Key:
     return (finding.rule, finding.code, path, item.line_text.strip())
 
 
-def entries_of(items: list[Item], root: str, cwd: str) -> list[dict[str, object]]:
-    """Baseline entries for these items, counted and sorted; parse errors are never recorded."""
-    counts = Counter(key(item, root, cwd) for item in items if item.finding.rule != "parse-error")
+def entry_key(entry: BaselineEntry) -> Key:
+    return (entry["rule"], entry["code"], entry["path"], entry["content"])
+
+
+def _entries(counts: Counter[Key]) -> list[BaselineEntry]:
+    """Entries from counted keys, sorted for stable diffs; zero counts left out."""
     return [
-        {"rule": rule, "code": code, "path": path, "content": content, "count": count}
+        BaselineEntry(rule=rule, code=code, path=path, content=content, count=count)
         for (rule, code, path, content), count in sorted(counts.items())
+        if count > 0
     ]
 
 
-def write(path: str, entries: list[dict[str, object]]) -> None:
+def entries_of(items: list[Item], root: str, cwd: str) -> list[BaselineEntry]:
+    """Baseline entries for these items; parse errors are never recorded."""
+    return _entries(
+        Counter(key(item, root, cwd) for item in items if item.finding.rule != "parse-error")
+    )
+
+
+def write(path: str, entries: list[BaselineEntry]) -> None:
     document = {"format": FORMAT, "version": VERSION, "entries": entries}
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(document, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
 
 
-def read(path: str) -> list[dict[str, object]]:
+def read(path: str) -> list[BaselineEntry]:
     """The entries of a baseline file; anything that is not one of ours is a ConfigError."""
     try:
         with open(path, encoding="utf-8") as handle:
@@ -53,7 +64,7 @@ def read(path: str) -> list[dict[str, object]]:
     except ValueError as error:
         raise ConfigError(f"{path}: not a mergegate baseline (invalid JSON: {error})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ConfigError(f"{path}: not a mergegate baseline (no \"format\": \"{FORMAT}\")")
+        raise ConfigError(f'{path}: not a mergegate baseline (no "format": "{FORMAT}")')
     if document.get("version") != VERSION:
         raise ConfigError(f"{path}: baseline version {document.get('version')!r} is not {VERSION}")
     entries = document.get("entries")
@@ -68,17 +79,12 @@ def read(path: str) -> list[dict[str, object]]:
 
 
 def apply(
-    items: list[Item], entries: list[dict[str, object]], root: str, cwd: str, name: str
-) -> list[dict[str, object]]:
+    items: list[Item], entries: list[BaselineEntry], root: str, cwd: str, name: str
+) -> list[BaselineEntry]:
     """Mark new items the baseline covers; return the entries (with counts) nothing matched."""
-    remaining = Counter(
-        {
-            (str(entry["rule"]), str(entry["code"]), str(entry["path"]), str(entry["content"])): int(
-                entry["count"]  # type: ignore[call-overload]
-            )
-            for entry in entries
-        }
-    )
+    remaining: Counter[Key] = Counter()
+    for entry in entries:
+        remaining[entry_key(entry)] += entry["count"]
     for item in sorted(items, key=lambda item: item.finding.sort_key()):
         if item.state != NEW or item.finding.rule == "parse-error":
             continue  # a file that does not parse is never legacy: nothing checked it
@@ -87,22 +93,14 @@ def apply(
             remaining[item_key] -= 1
             item.state = BASELINED
             item.reason = f"in baseline {name}"
-    return [
-        {"rule": rule, "code": code, "path": path, "content": content, "count": count}
-        for (rule, code, path, content), count in sorted(remaining.items())
-        if count > 0
-    ]
+    return _entries(remaining)
 
 
-def prune(entries: list[dict[str, object]], fixed: list[dict[str, object]]) -> list[dict[str, object]]:
+def prune(entries: list[BaselineEntry], fixed: list[BaselineEntry]) -> list[BaselineEntry]:
     """The entries minus what is fixed: what `mergegate baseline --prune` writes back."""
-    gone = Counter(
-        {(e["rule"], e["code"], e["path"], e["content"]): int(e["count"]) for e in fixed}  # type: ignore[call-overload]
-    )
-    kept = []
+    remaining: Counter[Key] = Counter()
     for entry in entries:
-        entry_key = (entry["rule"], entry["code"], entry["path"], entry["content"])
-        count = int(entry["count"]) - gone.pop(entry_key, 0)  # type: ignore[call-overload]
-        if count > 0:
-            kept.append({**entry, "count": count})
-    return kept
+        remaining[entry_key(entry)] += entry["count"]
+    for entry in fixed:
+        remaining[entry_key(entry)] -= entry["count"]
+    return _entries(remaining)

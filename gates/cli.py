@@ -32,9 +32,7 @@ def parse_format(value: str) -> tuple[str, Optional[str]]:
     """`FORMAT` (to stdout) or `FORMAT:FILE`."""
     name, _, path = value.partition(":")
     if name not in FORMATS:
-        raise argparse.ArgumentTypeError(
-            f"unknown format {name!r} (formats: {', '.join(FORMATS)})"
-        )
+        raise argparse.ArgumentTypeError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
     return name, path or None
 
 
@@ -51,35 +49,71 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                         help="files or folders to check (default: .)")
-        sub.add_argument("--config", metavar="FILE",
-                         help="pyproject.toml to use (default: the closest one with [tool.mergegate])")
-        sub.add_argument("--select", type=_selectors, metavar="RULES",
-                         help="comma-separated rule ids or code prefixes to run (replaces `select`)")
-        sub.add_argument("--ignore", type=_selectors, metavar="RULES",
-                         help="comma-separated rule ids or code prefixes to leave out (adds to `ignore`)")
+        sub.add_argument(
+            "paths",
+            nargs="*",
+            default=["."],
+            metavar="PATH",
+            help="files or folders to check (default: .)",
+        )
+        sub.add_argument(
+            "--config",
+            metavar="FILE",
+            help="pyproject.toml to use (default: the closest one with [tool.mergegate])",
+        )
+        sub.add_argument(
+            "--select",
+            type=_selectors,
+            metavar="RULES",
+            help="comma-separated rule ids or code prefixes to run (replaces `select`)",
+        )
+        sub.add_argument(
+            "--ignore",
+            type=_selectors,
+            metavar="RULES",
+            help="comma-separated rule ids or code prefixes to leave out (adds to `ignore`)",
+        )
 
     run_parser = commands.add_parser("run", help="check files and decide the verdict")
     common(run_parser)
     run_parser.add_argument(
-        "--format", dest="formats", action="append", type=parse_format, metavar="FORMAT[:FILE]",
-        help=f"report format, repeatable; FILE instead of stdout ({', '.join(FORMATS)}; default text)",
+        "--format",
+        dest="formats",
+        action="append",
+        type=parse_format,
+        metavar="FORMAT[:FILE]",
+        help=f"report format, repeatable, to FILE instead of stdout ({', '.join(FORMATS)})",
     )
-    run_parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES,
-                            help="lowest tier that blocks (default: P0, or `fail-on` in the config)")
+    run_parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        help="lowest tier that blocks (default: P0, or `fail-on` in the config)",
+    )
     run_parser.add_argument("--baseline", metavar="FILE", help="findings recorded here never block")
-    run_parser.add_argument("--new-from-rev", metavar="REV",
-                            help="only findings on lines changed since the git revision REV block")
-    run_parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                            help="colour in the text report (default: auto, on a terminal)")
+    run_parser.add_argument(
+        "--new-from-rev",
+        metavar="REV",
+        help="only findings on lines changed since the git revision REV block",
+    )
+    run_parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in the text report (default: auto, on a terminal)",
+    )
 
-    baseline_parser = commands.add_parser("baseline", help="record today's findings in a baseline file")
+    baseline_parser = commands.add_parser(
+        "baseline", help="record today's findings in a baseline file"
+    )
     common(baseline_parser)
-    baseline_parser.add_argument("--output", "-o", required=True, metavar="FILE",
-                                 help="the baseline file to write")
-    baseline_parser.add_argument("--prune", action="store_true",
-                                 help="only drop the entries of FILE that no longer match; add nothing")
+    baseline_parser.add_argument(
+        "--output", "-o", required=True, metavar="FILE", help="the baseline file to write"
+    )
+    baseline_parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="only drop the entries of FILE that no longer match; add nothing",
+    )
 
     rules_parser = commands.add_parser("rules", help="list the rules, or explain one")
     rules_parser.add_argument("rule", nargs="?", metavar="RULE", help="a rule id or code")
@@ -117,8 +151,9 @@ def command_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     if args.fail_on:
         config.fail_on = args.fail_on
-    outcome = run(config, Request(paths=args.paths, baseline=args.baseline,
-                                  new_from_rev=args.new_from_rev))
+    outcome = run(
+        config, Request(paths=args.paths, baseline=args.baseline, new_from_rev=args.new_from_rev)
+    )
     write_reports(outcome, args.formats or [("text", None)], args.color)
     return outcome.exit_code
 
@@ -132,12 +167,16 @@ def command_baseline(args: argparse.Namespace) -> int:
         outcome = run(config, request)
         kept = baseline_file.prune(entries, outcome.fixed)
         baseline_file.write(args.output, kept)
-        print(f"mergegate: pruned {len(entries) - len(kept)} fixed entries; {len(kept)} remain in {args.output}")
+        print(
+            f"mergegate: pruned {len(entries) - len(kept)} fixed entries;"
+            f" {len(kept)} remain in {args.output}"
+        )
     else:
         outcome = run(config, request)
         entries = baseline_file.entries_of(outcome.reported, config.root, request.cwd)
         baseline_file.write(args.output, entries)
-        print(f"mergegate: recorded {sum(int(e['count']) for e in entries)} findings in {args.output}")  # type: ignore[call-overload]
+        recorded = sum(entry["count"] for entry in entries)
+        print(f"mergegate: recorded {recorded} findings in {args.output}")
     for error in outcome.errors:
         print(f"mergegate: error: {error}", file=sys.stderr)
     return EXIT_ERROR if outcome.errors else EXIT_PASSED

@@ -44,9 +44,7 @@ def check_file(path: str, shown_as: str, checks: PythonChecks) -> list[Item]:
     parsed = parse(shown_as, read_file(path))
     if isinstance(parsed, Finding):
         return [Item(parsed)]
-    return [
-        Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, checks)
-    ]
+    return [Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, checks)]
 
 
 def collect(config: Config, files: list[str], cwd: str) -> Collected:

@@ -16,7 +16,7 @@ from mergegate.hooks.config import ConfigError, find_pyproject, mergegate_table,
 from mergegate.hooks.registry import CODES, RULES, TIERS
 
 KEYS = {
-    "select": "Rule ids or code prefixes to run (default: all). Adapter codes such as `F` or `E501` too.",
+    "select": "Rule ids or code prefixes to run (default: all); adapter codes (`F`, `E501`) too.",
     "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
     "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
     "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
@@ -130,7 +130,8 @@ def load(config_file: Optional[str], start: str) -> Config:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
     if "select" in table:
         config.select = [
-            validate_selector(item, f"{where} select") for item in _string_list(table, "select", where)
+            validate_selector(item, f"{where} select")
+            for item in _string_list(table, "select", where)
         ]
     config.ignore = [
         validate_selector(item, f"{where} ignore") for item in _string_list(table, "ignore", where)

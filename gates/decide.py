@@ -8,7 +8,9 @@ from mergegate.hooks.registry import tier_rank
 
 def blocks(item: Item, fail_on: str) -> bool:
     """A new finding at or above the `--fail-on` tier blocks; `never` blocks nothing."""
-    return fail_on != "never" and item.state == NEW and tier_rank(item.severity) <= tier_rank(fail_on)
+    return (
+        fail_on != "never" and item.state == NEW and tier_rank(item.severity) <= tier_rank(fail_on)
+    )
 
 
 def decide(items: list[Item], fail_on: str) -> list[Item]:

@@ -19,8 +19,21 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 SKIPPED_FOLDERS = frozenset(
     {
-        ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules",
-        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".mergegate_cache", "build", "dist",
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "node_modules",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".mergegate_cache",
+        "build",
+        "dist",
     }
 )
 """Folders never walked outside git (inside git, .gitignore decides)."""
@@ -61,7 +74,7 @@ def _git_files(directory: str) -> Optional[list[str]]:
 
 
 def _walk(directory: str) -> list[str]:
-    found = []
+    found: list[str] = []
     for folder, subfolders, files in os.walk(directory):
         subfolders[:] = sorted(
             name

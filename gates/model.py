@@ -7,6 +7,7 @@ items rather than drop them, so every report can say what was held back and why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import TIERS
@@ -22,6 +23,16 @@ SUPPRESSED = "suppressed"
 
 STATES = (NEW, EXISTING, BASELINED, SUPPRESSED)
 FAIL_ON_CHOICES = (*TIERS, "never")
+
+
+class BaselineEntry(TypedDict):
+    """A recorded finding: rule, code, file from the project root, stripped line, how many."""
+
+    rule: str
+    code: str
+    path: str
+    content: str
+    count: int
 
 
 @dataclass
@@ -49,7 +60,7 @@ class Outcome:
     fail_on: str = "P0"
     errors: list[str] = field(default_factory=list)
     """Problems that make the verdict untrustworthy (a crashed adapter, an unreadable file)."""
-    fixed: list[dict[str, object]] = field(default_factory=list)
+    fixed: list[BaselineEntry] = field(default_factory=list)
     """Baseline entries no finding matches any more: fixed since the baseline was written."""
     files_checked: int = 0
     tools: list[str] = field(default_factory=list)

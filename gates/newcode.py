@@ -1,7 +1,7 @@
 """New code only: findings on lines added or changed since a git revision are new; the rest exist.
 
 Changed lines come from `git diff -U0 REV` of the work tree (committed and uncommitted changes);
-files git does not track are new throughout. A `parse-error` is always new: nothing checked the file.
+files git does not track are new throughout. A `parse-error` is always new: nothing checked it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,16 @@ def changed_lines(rev: str, toplevel: str) -> tuple[dict[str, set[int]], set[str
     if _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], toplevel).returncode != 0:
         raise ConfigError(f"--new-from-rev: git does not know the revision {rev!r}")
     diff = _git(
-        ["diff", "-U0", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", rev, "--"],
+        [
+            "diff",
+            "-U0",
+            "--no-color",
+            "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            rev,
+            "--",
+        ],
         toplevel,
     )
     if diff.returncode != 0:

@@ -71,9 +71,9 @@ def parse_argv(rule: Rule, argv: Sequence[str]) -> Invocation:
                 invocation.config = value
             elif rule.option(name).kind == "list":
                 previous = invocation.overrides.get(name)
-                invocation.overrides[name] = (
-                    previous if isinstance(previous, list) else []
-                ) + [value]
+                invocation.overrides[name] = (previous if isinstance(previous, list) else []) + [
+                    value
+                ]
             else:
                 invocation.overrides[name] = value
             continue
@@ -178,7 +178,9 @@ def read_file(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory (hooks take files; `mergegate run` takes folders)")
+        raise InputError(
+            f"{path}: is a directory (hooks take files; `mergegate run` takes folders)"
+        )
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as error:
@@ -242,7 +244,9 @@ def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> i
     except Exception as error:  # a bug in the check: say so, never pass silently
         _fail(rule, f"internal error: {type(error).__name__}: {error}")
         return EXIT_ERROR
-    shown = [finding.with_path(paths.display(os.path.join(root, finding.path))) for finding in findings]
+    shown = [
+        finding.with_path(paths.display(os.path.join(root, finding.path))) for finding in findings
+    ]
     return _report(shown, text_line_reader())
 
 

@@ -10,7 +10,7 @@ TOOL = "mergegate"
 
 
 class InputError(Exception):
-    """An input that cannot be read at all (missing, unreadable, a folder): exit 2, not a finding."""
+    """An input that cannot be read at all (missing, unreadable, a folder): exit 2."""
 
 
 class Finding:

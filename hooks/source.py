@@ -69,9 +69,7 @@ class Source:
             end_line = getattr(last, "end_lineno", None) or line
             end_offset = getattr(last, "end_col_offset", None)
             end_column = start_column if end_offset is None else self.column(end_line, end_offset)
-        return Finding(
-            rule_id, code, self.path, line, start_column, end_line, end_column, message
-        )
+        return Finding(rule_id, code, self.path, line, start_column, end_line, end_column, message)
 
 
 def split_lines(text: str) -> list[str]:
@@ -129,13 +127,12 @@ def parse_text(path: str, text: str) -> Source | Finding:
             tree = compile(text, path, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         detail = error.msg or "invalid syntax"
-        return parse_error(
-            path, f"syntax error: {detail}", error.lineno or 1, error.offset or 1
-        )
+        return parse_error(path, f"syntax error: {detail}", error.lineno or 1, error.offset or 1)
     except (ValueError, MemoryError) as error:  # NUL bytes on older Pythons; huge inputs
         return parse_error(path, f"cannot parse the file: {error}")
     except RecursionError:
         return parse_error(path, "cannot parse the file: nesting too deep for the parser")
+    assert isinstance(tree, _ast.Module)  # what PyCF_ONLY_AST returns in "exec" mode
     return Source(path, text, tree)
 
 

@@ -57,9 +57,19 @@ def _tool(name: str) -> str:
 def flake8(select: str, files: tuple[str, ...]) -> list[tuple[str, int, int, str]]:
     """flake8's (path, line, col, code) for the selected codes; `# noqa` disabled like ours."""
     result = subprocess.run(
-        [_tool("flake8"), "--isolated", "--disable-noqa", f"--select={select}", "-j", str(os.cpu_count() or 1),
-         "--format=%(path)s\t%(row)d\t%(col)d\t%(code)s", *files],
-        capture_output=True, text=True, check=False,
+        [
+            _tool("flake8"),
+            "--isolated",
+            "--disable-noqa",
+            f"--select={select}",
+            "-j",
+            str(os.cpu_count() or 1),
+            "--format=%(path)s\t%(row)d\t%(col)d\t%(code)s",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode in (0, 1), result.stderr
     rows = []
@@ -72,9 +82,20 @@ def flake8(select: str, files: tuple[str, ...]) -> list[tuple[str, int, int, str
 def ruff(select: str, files: tuple[str, ...], *extra: str) -> list[tuple[str, int, int, str]]:
     """ruff's (path, line, col, code) for the selected codes; `# noqa` disabled like ours."""
     result = subprocess.run(
-        [_tool("ruff"), "check", "--isolated", "--no-cache", "--ignore-noqa", "--output-format=json",
-         f"--select={select}", *extra, *files],
-        capture_output=True, text=True, check=False,
+        [
+            _tool("ruff"),
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--ignore-noqa",
+            "--output-format=json",
+            f"--select={select}",
+            *extra,
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode in (0, 1), result.stderr
     return [

@@ -20,7 +20,9 @@ def hook_module(rule_id: str) -> ModuleType:
     return importlib.import_module(f"mergegate.hooks.{RULES[rule_id].module}")
 
 
-def check_python(rule_id: str, text: str, path: str = "example.py", **options: object) -> list[Finding]:
+def check_python(
+    rule_id: str, text: str, path: str = "example.py", **options: object
+) -> list[Finding]:
     """Findings of one Python rule on source text, options by their config names (dashes or _)."""
     rule = RULES[rule_id]
     merged = rule.default_options()

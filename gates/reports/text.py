@@ -49,11 +49,15 @@ def verdict_line(outcome: Outcome) -> str:
         parts.append("nothing blocks (--fail-on never)")
     else:
         parts.append(f"{counts['blocking']} blocking at {outcome.fail_on} or above")
-    held = [f"{counts[state]} {state}" for state in ("existing", "baselined", "suppressed") if counts[state]]
+    held = [
+        f"{counts[state]} {state}"
+        for state in ("existing", "baselined", "suppressed")
+        if counts[state]
+    ]
     if held:
         parts.append("held back: " + ", ".join(held))
     if outcome.fixed:
-        parts.append(f"{sum(int(entry['count']) for entry in outcome.fixed)} baselined fixed")  # type: ignore[call-overload]
+        parts.append(f"{sum(entry['count'] for entry in outcome.fixed)} baselined fixed")
     if outcome.errors:
         parts.append(f"{len(outcome.errors)} errors")
     return f"mergegate: {outcome.verdict}: " + "; ".join(parts)

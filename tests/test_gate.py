@@ -1,0 +1,259 @@
+"""The gate end to end through `mergegate.gates.cli.main`: verdicts, exit codes, configuration,
+baseline and new-code gating, on small git repositories built in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mergegate.gates.cli import main
+
+BARE = "try:\n    work()\nexcept:\n    pass\n"
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
+    result = subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
+    monkeypatch.chdir(root)
+    return root
+
+
+def run_json(*args: str) -> tuple[int, dict]:
+    out = Path("out.json")
+    code = main(["run", *args, "--format", f"json:{out}"])
+    document = json.loads(out.read_text()) if out.exists() else {}
+    out.unlink(missing_ok=True)
+    return code, document
+
+
+def test_clean_repository_passes(repo: Path) -> None:
+    (repo / "ok.py").write_text("def f():\n    return 1\n")
+    code, report = run_json()
+    assert code == 0
+    assert report["verdict"] == "passed"
+    assert report["findings"] == []
+    assert report["files_checked"] == 1
+
+
+def test_p0_blocks_and_lower_tiers_do_not(repo: Path) -> None:
+    (repo / "a.py").write_text(BARE)
+    (repo / "b.py").write_text("def f():\n    print('x')\n")
+    code, report = run_json()
+    assert code == 1
+    tiers = {(f["path"], f["code"]): f["severity"] for f in report["findings"]}
+    assert tiers == {("a.py", "MG101"): "P0", ("b.py", "MG301"): "P2"}
+    assert report["counts"]["P0"] == 1 and report["counts"]["P2"] == 1
+    assert report["counts"]["blocking"] == 1
+    code, _ = run_json("--select", "debug-print")
+    assert code == 0
+    code, _ = run_json("--select", "debug-print", "--fail-on", "P2")
+    assert code == 1
+    code, _ = run_json("--fail-on", "never")
+    assert code == 0
+
+
+def test_paths_are_relative_to_the_current_directory(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "a.py").write_text(BARE)
+    monkeypatch.chdir(repo / "pkg")
+    code, report = run_json(".")
+    assert code == 1
+    assert [f["path"] for f in report["findings"]] == ["a.py"]
+    monkeypatch.chdir(repo)
+    _, report = run_json("pkg")
+    assert [f["path"] for f in report["findings"]] == ["pkg/a.py"]
+
+
+def test_git_ignored_files_are_not_checked_but_untracked_ones_are(repo: Path) -> None:
+    (repo / ".gitignore").write_text("ignored.py\n")
+    (repo / "ignored.py").write_text(BARE)
+    (repo / "untracked.py").write_text(BARE)
+    _, report = run_json()
+    assert [f["path"] for f in report["findings"]] == ["untracked.py"]
+
+
+def test_noqa_suppresses_and_is_counted(repo: Path) -> None:
+    (repo / "a.py").write_text("try:\n    work()\nexcept:  # noqa: MG101\n    pass\n")
+    code, report = run_json()
+    assert code == 0
+    assert report["findings"] == []
+    assert report["counts"]["suppressed"] == 1
+
+
+def test_severity_override_and_ignore(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[tool.mergegate]\nignore = ["MG3"]\n[tool.mergegate.severity]\nbare-except = "P2"\n'
+    )
+    (repo / "a.py").write_text(BARE + "print(1)\n")
+    code, report = run_json()
+    assert code == 0
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("MG101", "P2")]
+
+
+def test_parse_error_blocks_and_cannot_be_ignored(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mergegate]\nselect = ["debug-print"]\n')
+    (repo / "broken.py").write_text("def f(:\n    pass  # noqa\n")
+    code, report = run_json()
+    assert code == 1
+    assert [f["code"] for f in report["findings"]] == ["MG001"]
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "message"),
+    [
+        ('[tool.mergegate]\nselct = ["bare-except"]\n', "unknown key 'selct'"),
+        ('[tool.mergegate]\nselect = ["bare-exept"]\n', "unknown rule 'bare-exept'"),
+        ('[tool.mergegate]\nignore = ["MG999"]\n', "unknown code 'MG999'"),
+        ('[tool.mergegate.severity]\nbare-except = "P9"\n', "unknown tier 'P9'"),
+        ('[tool.mergegate]\ntools = ["pylint"]\n', "unknown tool 'pylint'"),
+        (
+            "[tool.mergegate.rules.bare-except]\nallow-rerase = true\n",
+            "unknown option 'allow-rerase'",
+        ),
+        ('[tool.mergegate.rules.bare-except]\nallow-reraise = "yes"\n', "takes true or false"),
+        ("[tool.mergegate.rules.no-such-rule]\nx = 1\n", "unknown rule 'no-such-rule'"),
+        ("[tool.mergegate\n", "invalid TOML"),
+    ],
+)
+def test_bad_configuration_exits_2_naming_the_problem(
+    repo: Path, capsys: pytest.CaptureFixture[str], pyproject: str, message: str
+) -> None:
+    (repo / "pyproject.toml").write_text(pyproject)
+    (repo / "a.py").write_text("x = 1\n")
+    assert main(["run"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_path_and_path_outside_the_repository_exit_2(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "nope.py"]) == 2
+    assert "nope.py: no such file or directory" in capsys.readouterr().err
+    outside = tmp_path / "outside.py"
+    outside.write_text("x = 1\n")
+    assert main(["run", ".", str(outside)]) == 2
+    assert "outside the project root" in capsys.readouterr().err
+
+
+def test_unreadable_file_is_an_error_not_a_pass(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").mkdir()  # a folder named like a Python file cannot be read as one
+    (repo / "b.py").write_text("x = 1\n")
+    assert main(["run", "a.py"]) == 2
+    assert "a.py: is a directory" in capsys.readouterr().err
+
+
+def test_baselined_p0_that_moved_still_passes_while_a_new_p0_blocks(repo: Path) -> None:
+    source = repo / "legacy.py"
+    source.write_text(BARE)
+    assert main(["baseline", "--output", "baseline.json"]) == 0
+    source.write_text("import os\n\n\n" + BARE)  # the old finding moved down three lines
+    code, report = run_json("--baseline", "baseline.json")
+    assert code == 0
+    assert [(f["line"], f["state"]) for f in report["findings"]] == [(6, "baselined")]
+    source.write_text("import os\n\n\n" + BARE + BARE.replace("work", "other"))
+    code, report = run_json("--baseline", "baseline.json")
+    assert code == 1
+    assert [(f["line"], f["state"]) for f in report["findings"]] == [(6, "baselined"), (10, "new")]
+
+
+def test_baseline_counts_identical_lines(repo: Path) -> None:
+    (repo / "a.py").write_text(BARE)
+    main(["baseline", "-o", "b.json"])
+    (repo / "a.py").write_text(BARE + BARE)
+    code, report = run_json("--baseline", "b.json")
+    assert code == 1
+    assert sorted(f["state"] for f in report["findings"]) == ["baselined", "new"]
+
+
+def test_fixed_baseline_entries_are_reported_and_pruned(repo: Path) -> None:
+    (repo / "a.py").write_text(BARE)
+    (repo / "b.py").write_text(BARE)
+    main(["baseline", "-o", "b.json"])
+    (repo / "a.py").write_text("x = 1\n")
+    code, report = run_json("--baseline", "b.json")
+    assert code == 0
+    assert [(e["path"], e["count"]) for e in report["fixed"]] == [("a.py", 1)]
+    assert main(["baseline", "-o", "b.json", "--prune"]) == 0
+    entries = json.loads((repo / "b.json").read_text())["entries"]
+    assert [e["path"] for e in entries] == ["b.py"]
+
+
+def test_baseline_from_config_and_foreign_baseline_file(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").write_text(BARE)
+    main(["baseline", "-o", "legacy.json"])
+    (repo / "pyproject.toml").write_text('[tool.mergegate]\nbaseline = "legacy.json"\n')
+    assert main(["run"]) == 0
+    (repo / "legacy.json").write_text('{"results": []}')
+    capsys.readouterr()
+    assert main(["run"]) == 2
+    assert "not a mergegate baseline" in capsys.readouterr().err
+
+
+def test_new_from_rev_blocks_only_lines_changed_since_the_revision(repo: Path) -> None:
+    (repo / "old.py").write_text(BARE)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "legacy")
+    code, report = run_json("--new-from-rev", "HEAD")
+    assert code == 0
+    assert [f["state"] for f in report["findings"]] == ["existing"]
+    (repo / "old.py").write_text("import os\n" + BARE + BARE.replace("work", "more"))
+    (repo / "brand new.py").write_text(BARE)
+    code, report = run_json("--new-from-rev", "HEAD")
+    assert code == 1
+    states = sorted((f["path"], f["line"], f["state"]) for f in report["findings"])
+    assert states == [("brand new.py", 3, "new"), ("old.py", 4, "existing"), ("old.py", 8, "new")]
+
+
+def test_unknown_revision_exits_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "a.py").write_text("x = 1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    assert main(["run", "--new-from-rev", "no-such-branch"]) == 2
+    assert "does not know the revision 'no-such-branch'" in capsys.readouterr().err
+
+
+def test_several_formats_in_one_run(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "a.py").write_text(BARE)
+    assert main(["run", "--format", "text", "--format", "json:r.json"]) == 1
+    out = capsys.readouterr().out
+    assert "a.py:3:1: MG101 [P0]" in out
+    assert "mergegate: blocked:" in out
+    assert json.loads((repo / "r.json").read_text())["verdict"] == "blocked"
+    assert main(["run", "--format", "text", "--format", "json"]) == 2
+    assert "only one format can go to stdout" in capsys.readouterr().err
+
+
+def test_rules_command_lists_and_explains(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    listing = capsys.readouterr().out
+    assert "MG101  P0  bare-except" in listing
+    assert main(["rules", "MG601"]) == 0
+    assert "secrets-documented" in capsys.readouterr().out
+    assert main(["rules", "nope"]) == 2
