@@ -15,6 +15,7 @@ from typing import Optional
 
 from mergegate.gates import baseline as baseline_file
 from mergegate.gates import config as gate_config
+from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, Outcome
 from mergegate.gates.pipeline import Request, run
 from mergegate.gates.reports import FORMATS, ReportContext, render
@@ -132,13 +133,17 @@ def load_config(args: argparse.Namespace) -> gate_config.Config:
     return config
 
 
-def write_reports(outcome: Outcome, formats: list[tuple[str, Optional[str]]], color: str) -> None:
+def write_reports(
+    outcome: Outcome, formats: list[tuple[str, Optional[str]]], color: str, root: str
+) -> None:
     to_stdout = [name for name, path in formats if path is None]
     if len(to_stdout) > 1:
         raise UsageError(f"only one format can go to stdout, not {', '.join(to_stdout)}: add :FILE")
     for name, path in formats:
         terminal = path is None and sys.stdout.isatty()
-        context = ReportContext(color=color == "always" or (color == "auto" and terminal))
+        context = ReportContext(
+            color=color == "always" or (color == "auto" and terminal), root=root
+        )
         text = render(name, outcome, context)
         if path is None:
             sys.stdout.write(text)
@@ -154,7 +159,10 @@ def command_run(args: argparse.Namespace) -> int:
     outcome = run(
         config, Request(paths=args.paths, baseline=args.baseline, new_from_rev=args.new_from_rev)
     )
-    write_reports(outcome, args.formats or [("text", None)], args.color)
+    repository = git_toplevel(config.root) or config.root  # SARIF paths are repository paths
+    write_reports(outcome, args.formats or [("text", None)], args.color, repository)
+    for error in outcome.errors:
+        print(f"mergegate: error: {error}", file=sys.stderr)
     return outcome.exit_code
 
 

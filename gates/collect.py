@@ -41,7 +41,7 @@ def python_checks(config: Config) -> PythonChecks:
 
 def check_file(path: str, shown_as: str, checks: PythonChecks) -> list[Item]:
     """Read and parse one file once, run every Python check on it; InputError if unreadable."""
-    parsed = parse(shown_as, read_file(path))
+    parsed = parse(shown_as, read_file(path, shown_as))
     if isinstance(parsed, Finding):
         return [Item(parsed)]
     return [Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, checks)]

@@ -104,9 +104,11 @@ def python_files(paths: list[str], root: str, exclude: list[str]) -> list[str]:
         listed = _git_files(real)
         candidates = listed if listed is not None else _walk(real)
         for candidate in candidates:
-            if not candidate.endswith(PYTHON_SUFFIXES) or not os.path.isfile(candidate):
-                continue  # deleted but still tracked, or not Python
+            if not candidate.endswith(PYTHON_SUFFIXES) or not os.path.lexists(candidate):
+                continue  # not Python, or deleted but still tracked
+            if os.path.isdir(candidate):
+                continue  # a folder named like a module (git lists a submodule so)
             relative = os.path.relpath(candidate, root).replace(os.sep, "/")
             if not any(glob_match(relative, pattern) for pattern in exclude):
-                chosen.add(os.path.realpath(candidate))
+                chosen.add(os.path.abspath(candidate))  # a dangling link stays, to fail loudly
     return sorted(chosen)

@@ -172,19 +172,20 @@ def _fail(rule: Rule, message: str) -> None:
     sys.stderr.write(f"mergegate-{rule.id}: error: {message}\n")
 
 
-def read_file(path: str) -> bytes:
-    """A file's bytes; a missing, unreadable or non-regular path is an InputError."""
+def read_file(path: str, shown_as: str | None = None) -> bytes:
+    """A file's bytes; a missing, unreadable or non-regular path is an InputError naming it."""
+    name = shown_as or path
     try:
         with open(path, "rb") as handle:
             return handle.read()
     except IsADirectoryError:
         raise InputError(
-            f"{path}: is a directory (hooks take files; `mergegate run` takes folders)"
-        )
+            f"{name}: is a directory (hooks take files; `mergegate run` takes folders)"
+        ) from None
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{name}: no such file") from None
     except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
 
 
 def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) -> int:

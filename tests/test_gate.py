@@ -161,10 +161,12 @@ def test_missing_path_and_path_outside_the_repository_exit_2(
 def test_unreadable_file_is_an_error_not_a_pass(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (repo / "a.py").mkdir()  # a folder named like a Python file cannot be read as one
     (repo / "b.py").write_text("x = 1\n")
-    assert main(["run", "a.py"]) == 2
-    assert "a.py: is a directory" in capsys.readouterr().err
+    (repo / "gone.py").symlink_to(repo / "deleted-target.py")  # unreadable, even for root
+    assert main(["run"]) == 2
+    captured = capsys.readouterr()
+    assert "mergegate: error: gone.py: no such file" in captured.err
+    assert "mergegate: error:" in captured.out  # the verdict line
 
 
 def test_baselined_p0_that_moved_still_passes_while_a_new_p0_blocks(repo: Path) -> None:
