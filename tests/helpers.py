@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-from mergegate.hooks.finding import Finding
-from mergegate.hooks.registry import RULES
+from mergegate.gates.decide import blocks
+from mergegate.gates.model import NEW, Item
+from mergegate.hooks.finding import TOOL, Finding
+from mergegate.hooks.registry import CODES, RULES
 from mergegate.hooks.source import Source, parse, run_checks
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -56,3 +58,61 @@ def fixture_expectations(path: Path) -> tuple[dict[str, object], list[tuple[int,
             code = match.group("code") or rule.code
             expected.extend([(number, code)] * int(match.group("count") or 1))
     return options, expected
+
+
+def item(
+    code: str = "MG101",
+    path: str = "a.py",
+    line: int = 1,
+    *,
+    message: str = "a message",
+    line_text: str = "",
+    severity: str = "P0",
+    state: str = NEW,
+    tool: str = TOOL,
+    column: int = 1,
+    end_line: int | None = None,
+    end_column: int | None = None,
+    reason: str = "",
+    fail_on: str = "P0",
+) -> Item:
+    """A decided pipeline item for reporter tests: rule from the registry (or `tool:code` for an
+    adapter), blocking as the decide stage would set it for `fail_on`."""
+    rule = CODES[code][0].id if tool == TOOL else f"{tool}:{code}"
+    end = column + 1 if end_column is None else end_column
+    finding = Finding(rule, code, path, line, column, end_line or line, end, message, tool)
+    built = Item(finding, line_text, state, reason, severity)
+    built.blocking = blocks(built, fail_on)
+    return built
+
+
+# How the Actions runner reads a workflow command (actions/runner, ActionCommand.cs): a line that
+# starts, after leading whitespace, with `::`; the property list ends at the next `::`; values are
+# decoded %0D -> CR, %0A -> LF, (properties: %3A -> ":", %2C -> ",") and %25 -> % last.
+WORKFLOW_DATA_DECODING = (("%0D", "\r"), ("%0A", "\n"), ("%25", "%"))
+WORKFLOW_PROPERTY_DECODING = (
+    ("%0D", "\r"),
+    ("%0A", "\n"),
+    ("%3A", ":"),
+    ("%2C", ","),
+    ("%25", "%"),
+)
+
+
+def _runner_decode(text: str, table: tuple[tuple[str, str], ...]) -> str:
+    for escaped, char in table:
+        text = text.replace(escaped, char)
+    return text
+
+
+def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """(command, properties, message) of one `::command k=v,k=v::message` line, as the runner
+    decodes it; fails if the line is not a command."""
+    assert line.lstrip().startswith("::"), line
+    head, message = line.lstrip()[2:].split("::", 1)
+    command, _, listed = head.partition(" ")
+    properties = {}
+    for pair in filter(None, listed.split(",")):
+        key, _, value = pair.partition("=")
+        properties[key] = _runner_decode(value, WORKFLOW_PROPERTY_DECODING)
+    return command, properties, _runner_decode(message, WORKFLOW_DATA_DECODING)
