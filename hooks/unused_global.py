@@ -1,0 +1,135 @@
+"""unused-global: a `global`/`nonlocal` name its scope never binds (pyflakes' F824, fixed).
+
+Python decides scopes per function, not per block: any statement of the scope that binds the name
+uses the declaration, wherever it is. So a `del` under an `if` counts, as does a binding on another
+branch of an `if`/`try` than the declaration, and a walrus in a comprehension binds in the
+enclosing function (PEP 572). pyflakes misses these three; we do not.
+"""
+
+from __future__ import annotations
+
+import _ast
+
+from .cli import run_python_hook
+from .finding import Finding
+from .registry import UNUSED_GLOBAL as RULE
+from .source import Source, iter_child_nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from collections.abc import Sequence
+
+    Declaration = tuple["_ast.Global | _ast.Nonlocal", str, set[str]]
+
+DEFINITIONS = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)
+COMPREHENSIONS = (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)
+# Nodes that bind a name held in a string attribute rather than in a `Name` node (match captures,
+# `except ... as`): the attribute that holds it. Match nodes exist from Python 3.10.
+NAMED_TARGETS: tuple[tuple[type, str], ...] = tuple(
+    (node_type, attribute)
+    for node_type, attribute in (
+        (_ast.ExceptHandler, "name"),
+        (getattr(_ast, "MatchAs", None), "name"),
+        (getattr(_ast, "MatchStar", None), "name"),
+        (getattr(_ast, "MatchMapping", None), "rest"),
+    )
+    if node_type is not None
+)
+
+
+def _declarations(tree: _ast.Module) -> list[Declaration]:
+    """Every `global`/`nonlocal` statement of a function or class body, with the set of names
+    that body binds (complete once the walk is over).
+
+    One pass over the tree, without recursion. Each pending node carries the names of the scope
+    it binds in and the names of the scope a walrus in it binds in: the same, except inside a
+    comprehension, whose walrus binds in the enclosing scope. Bindings of the module, of lambdas
+    and of comprehension targets go to a set nobody reads: no declaration is checked there.
+    """
+    ignored: set[str] = set()
+    declarations: list[Declaration] = []
+    pending: list[tuple[_ast.AST, set[str], set[str]]] = [(tree, ignored, ignored)]
+    while pending:
+        node, scope, walrus_scope = pending.pop()
+        if isinstance(node, _ast.Name):
+            if not isinstance(node.ctx, _ast.Load):  # Store or Del
+                scope.add(node.id)
+            continue
+        if isinstance(node, (_ast.Global, _ast.Nonlocal)):
+            if scope is not ignored:
+                for name in node.names:
+                    declarations.append((node, name, scope))
+            continue
+        if isinstance(node, _ast.NamedExpr):
+            walrus_scope.add(node.target.id)
+            pending.append((node.value, scope, walrus_scope))
+            continue
+        if isinstance(node, (_ast.Import, _ast.ImportFrom)):
+            for alias in node.names:
+                scope.add((alias.asname or alias.name).split(".")[0])  # `import a.b` binds `a`
+            continue
+        for node_type, attribute in NAMED_TARGETS:
+            if isinstance(node, node_type):
+                name = getattr(node, attribute)
+                if name:
+                    scope.add(name)
+        if isinstance(node, DEFINITIONS):
+            # Decorators, arguments, bases and annotations run in the enclosing scope; the body
+            # (the only statements among the children) in a scope of its own.
+            scope.add(node.name)
+            body: set[str] = set()
+            for child in iter_child_nodes(node):
+                if isinstance(child, _ast.stmt):
+                    pending.append((child, body, body))
+                else:
+                    pending.append((child, scope, walrus_scope))
+        elif isinstance(node, _ast.Lambda):
+            pending.append((node.args, scope, walrus_scope))
+            pending.append((node.body, ignored, ignored))
+        elif isinstance(node, COMPREHENSIONS):
+            # The first iterable runs in the enclosing scope; targets bind in the comprehension.
+            first = node.generators[0]
+            pending.append((first.iter, scope, walrus_scope))
+            for child in iter_child_nodes(node):
+                if child is not first:
+                    pending.append((child, ignored, walrus_scope))
+            for child in iter_child_nodes(first):
+                if child is not first.iter:
+                    pending.append((child, ignored, walrus_scope))
+        else:
+            for child in iter_child_nodes(node):
+                pending.append((child, scope, walrus_scope))
+    return declarations
+
+
+def check(source: Source, options: dict[str, object]) -> list[Finding]:
+    """Each declared name its scope never binds, once, at the last statement declaring it there
+    (as pyflakes reports it)."""
+    if "global" not in source.text and "nonlocal" not in source.text:
+        return []
+    last: dict[tuple[int, str], tuple[_ast.Global | _ast.Nonlocal, set[str]]] = {}
+    for statement, name, scope in _declarations(source.tree):
+        key = (id(scope), name)
+        previous = last.get(key)
+        if previous is None or _position(statement) > _position(previous[0]):
+            last[key] = (statement, scope)
+    findings = []
+    for (_, name), (statement, scope) in last.items():
+        if name in scope:
+            continue
+        kind = "global" if isinstance(statement, _ast.Global) else "nonlocal"
+        message = f"`{kind} {name}` has no effect: nothing in this scope binds {name!r}"
+        findings.append(source.finding(RULE.id, RULE.code, statement, message))
+    return findings
+
+
+def _position(node: _ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_python_hook(RULE, check, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
