@@ -1,0 +1,966 @@
+"""coverage-threshold-single-source: a coverage fail-under threshold written in one place only.
+
+The one source of truth is the `fail_under` that coverage.py itself reads, found as coverage.py's
+`config_files_to_try` and `from_file` find it: `.coveragerc` whenever it exists, else the first of
+`.coveragerc.toml`, `setup.cfg`, `tox.ini`, `pyproject.toml` that sets an option coverage.py
+knows; inside it the report section coverage.py resolves (`[coverage:report]` before `[report]`,
+`[tool.coverage.report]` before `[report]`; `[DEFAULT]` fills every INI section). A file there
+that does not parse stops coverage.py with an error, so then nothing wins. `COVERAGE_RCFILE`,
+`--rcfile` and pytest-cov's `--cov-config` choose a file at run time: out of a static check's reach.
+
+Every other place that writes a threshold is reported at its value: MG501 when it repeats the
+winner (or is no literal number), MG502 when it disagrees. Without a winner, coverage.py checks
+nothing (its default 0): a `fail_under` it does not read is reported as never applied, and the
+other places only when there are several (MG502 if their values differ): one threshold in one
+place, even a pytest `addopts`, is a single source.
+"""
+
+from __future__ import annotations
+
+import _ast
+import os
+
+from .cli import read_file, run_repo_hook
+from .finding import Finding
+from .registry import COVERAGE_THRESHOLD_SINGLE_SOURCE as RULE
+from .source import Source, parse, parse_error, walk
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    import configparser
+    from collections.abc import Iterable, Iterator, Sequence
+    from typing import Any
+
+    import yaml
+
+REPEATED, DISAGREES = (code.code for code in RULE.codes)
+
+COVERAGE_CONFIGS = (".coveragerc", ".coveragerc.toml", "setup.cfg", "tox.ini", "pyproject.toml")
+"""coverage.py's configuration files, in the order it tries them (coverage/config.py)."""
+OWN_CONFIGS = (".coveragerc", ".coveragerc.toml")
+"""Files that are coverage.py's own: used whenever they exist, sections also without a prefix."""
+COVERAGE_OPTIONS = {
+    "run": frozenset(
+        "branch command_line concurrency context core cover_pylib data_file debug debug_file"
+        " disable_warnings dynamic_context parallel patch plugins relative_files include omit"
+        " sigterm source source_pkgs source_dirs timid _crash".split()
+    ),
+    "report": frozenset(
+        "exclude_lines exclude_also fail_under format ignore_errors include_namespace_packages"
+        " partial_branches_always partial_branches partial_also precision contexts include omit"
+        " show_missing skip_covered skip_empty sort".split()
+    ),
+    "html": frozenset("extra_css directory skip_covered skip_empty title show_contexts".split()),
+    "xml": frozenset(("output", "package_depth")),
+    "json": frozenset(("output", "pretty_print", "show_contexts")),
+    "lcov": frozenset(("output", "line_checksums")),
+}
+"""The options coverage.py (7.13+, `CONFIG_FILE_OPTIONS`) reads. A shared file (setup.cfg, tox.ini,
+pyproject.toml) is its configuration only when it sets one of them or has `[paths]` entries: a
+section holding only unknown names gets a warning and does not stop the search."""
+
+INI_COMMAND_FILES = ("setup.cfg", "tox.ini", "pytest.ini", ".pytest.ini")
+TOML_COMMAND_FILES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pyproject.toml", ("tool",)),  # [tool.*]: pytest, tox, hatch, pdm, poe...; not [project]
+    ("tox.toml", ()),
+    ("pytest.toml", ()),
+    (".pytest.toml", ()),
+)
+MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+NOXFILE = "noxfile.py"
+WORKFLOWS = ".github/workflows"
+CODECOV_FILES = tuple(
+    folder + name
+    for folder in ("", ".github/", "dev/")
+    for name in ("codecov.yml", ".codecov.yml", "codecov.yaml", ".codecov.yaml")
+)
+
+PYTEST_COV = "--cov-fail-under"
+COVERAGE_OPTION = "--fail-under"
+COVERAGE_COMMAND = "coverage --fail-under"
+CODECOV = "Codecov project target"
+OVERRIDES = {
+    PYTEST_COV: "pytest-cov's --cov-fail-under overrides it where this command runs",
+    COVERAGE_COMMAND: "coverage's --fail-under overrides it where this command runs",
+}
+LIBYAML_SAFE_DEPTH = 1000
+"""Deeper YAML goes to PyYAML's Python parser: libyaml's composer recurses in C and crashes the
+process (a segmentation fault, measured with 100,000 nested `[`) where Python raises an error."""
+COMPUTED = "<computed>"
+"""How a threshold computed by Python code (a variable, an f-string) is shown."""
+
+_OPTION = (
+    r"(?<![\w-])(--cov-fail-under|--fail-under)(?:=|(?:[ \t]|\\\n)+)[\"']?"
+    r"(\$\{\{[^}]*\}\}|\$\([^)]*\)|\$\{[^}]*\}|\{[^}]*\}|[^\s\"';&|,)\]}]+)"
+)
+"""A threshold option and its value: a word, or a `${{ }}`, `$( )`, `${ }` or `{ }` reference."""
+_COVERAGE_WORD = r"(?<![\w.-])coverage3?(?:\.exe)?(?![\w./-])"
+"""The coverage command (`coverage`, `python -m coverage`, `.venv/bin/coverage`), not a file."""
+_SEPARATORS = "= \t\n\"',\\"
+"""What may stand between an option and its value in raw text (quotes and commas of lists)."""
+
+
+class _Text:
+    """A decoded file with `\\n` line ends and its line starts, to turn indices into positions."""
+
+    __slots__ = ("path", "text", "_starts")
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        starts = [0]
+        newline = self.text.find("\n")
+        while newline >= 0:
+            starts.append(newline + 1)
+            newline = self.text.find("\n", newline + 1)
+        self._starts = starts
+
+    def position(self, index: int) -> tuple[int, int]:
+        """The 1-based line and character column of `index`."""
+        from bisect import bisect_right
+
+        line = bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
+
+    def index(self, line: int, column: int) -> int:
+        """The index of a 1-based line and column."""
+        return self._starts[line - 1] + column - 1
+
+    def error(self, message: str, index: int | None = None) -> Finding:
+        """A parse-error at `index` (or at the top of the file)."""
+        line, column = self.position(index) if index is not None else (1, 1)
+        return parse_error(self.path, message, line, column)
+
+
+class _Place:
+    """One place where a threshold is written, at its value."""
+
+    __slots__ = ("path", "line", "column", "text", "number", "what", "where")
+
+    def __init__(self, source: _Text, index: int, text: str, what: str, where: str = "") -> None:
+        self.path = source.path
+        self.line, self.column = source.position(index)
+        self.text = text
+        self.number = _number(text)
+        self.what = what
+        self.where = where  # the section of a `fail_under`; empty for commands and Codecov
+
+    def describe(self) -> str:
+        if self.where:
+            return f"fail_under = {self.text} in {self.path} {self.where}"
+        return f"coverage threshold {self.text} ({self.what}) in {self.path}"
+
+    def finding(self, code: str, message: str) -> Finding:
+        length = 0 if self.text == COMPUTED else len(self.text)
+        return Finding(
+            RULE.id,
+            code,
+            self.path,
+            self.line,
+            self.column,
+            self.line,
+            self.column + length,
+            message,
+        )
+
+
+class _Truth:
+    """What coverage.py uses: the file it reads (or stops at), its report section, the winner."""
+
+    __slots__ = ("source", "section", "winner", "broken")
+
+    def __init__(
+        self,
+        source: str | None = None,
+        section: str | None = None,
+        winner: _Place | None = None,
+        broken: bool = False,
+    ) -> None:
+        self.source = source
+        self.section = section
+        self.winner = winner
+        self.broken = broken
+
+    def ignores(self, place: _Place) -> bool:
+        """A `fail_under` that coverage.py, reading its configuration, never looks at."""
+        return bool(place.where) and place is not self.winner and not self.broken
+
+    def unread(self, place: _Place) -> str:
+        """Why coverage.py does not read `place`."""
+        if place.path == self.source:
+            return f"it reads {self.section} of this file"
+        return f"{self.source} comes first"
+
+    def state(self) -> str:
+        """What to do when coverage.py's configuration sets no `fail_under`."""
+        if self.broken:
+            return f"coverage.py cannot read {self.source}, which does not parse"
+        if self.source:
+            return f"{self.source}, which coverage.py reads, sets no fail_under: set it there, once"
+        return (
+            "no configuration file of coverage.py sets fail_under: set it once, for example in"
+            " pyproject.toml [tool.coverage.report]"
+        )
+
+
+class _Repo:
+    """The files this rule reads, each read and parsed once; files that do not parse noted.
+
+    A file is parsed only when coverage.py would read it or its text could hold a threshold
+    (`holds`): a broken file that cannot matter here is left to the checks that need it.
+    """
+
+    __slots__ = ("root", "errors", "_data", "_texts", "_parsed", "_listings")
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.errors: list[Finding] = []
+        self._data: dict[str, bytes] = {}
+        self._texts: dict[str, _Text | None] = {}
+        self._parsed: dict[str, tuple[_Text, Any] | None] = {}
+        self._listings: dict[str, list[str]] = {}
+
+    def files(self, folder: str = "") -> list[str]:
+        """The regular files in `folder` (relative to the root), by their exact names."""
+        if folder not in self._listings:
+            directory = os.path.join(self.root, folder)
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                names = []
+            self._listings[folder] = [
+                name for name in names if os.path.isfile(os.path.join(directory, name))
+            ]
+        return self._listings[folder]
+
+    def exists(self, path: str) -> bool:
+        folder, _, name = path.rpartition("/")
+        return name in self.files(folder)
+
+    def data(self, path: str) -> bytes:
+        """The file's bytes; an unreadable file is an InputError."""
+        if path not in self._data:
+            self._data[path] = read_file(os.path.join(self.root, path))
+        return self._data[path]
+
+    def text(self, path: str) -> _Text | None:
+        """The file decoded as UTF-8, or None (and a parse-error) when it is not UTF-8."""
+        if path not in self._texts:
+            data = self.data(path)
+            try:
+                self._texts[path] = _Text(path, data.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                line = data[: error.start].count(b"\n") + 1
+                message = f"cannot decode the file as UTF-8: {error.reason}"
+                self.errors.append(parse_error(path, message, line))
+                self._texts[path] = None
+        return self._texts[path]
+
+    def holds(self, path: str, needle: str) -> bool:
+        """Whether the file exists and its bytes contain `needle`, in any case."""
+        return self.exists(path) and needle.encode() in self.data(path).lower()
+
+    def parsed(self, path: str, kind: str) -> tuple[_Text, Any] | None:
+        """The file and its INI, TOML or YAML parse; None (noted once) when it does not parse."""
+        if path not in self._parsed:
+            source = self.text(path)
+            result: tuple[_Text, Any] | None = None
+            if source is not None:
+                loaded = _LOADERS[kind](source)
+                if isinstance(loaded, Finding):
+                    self.errors.append(loaded)
+                else:
+                    result = (source, loaded)
+            self._parsed[path] = result
+        return self._parsed[path]
+
+
+def _number(text: str) -> float | None:
+    """A threshold as a number (`90`, `90.0` and `"90%"` are all 90), or None if not literal."""
+    import math
+
+    text = text.strip()
+    if text.endswith("%"):
+        text = text[:-1]
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _load_ini(source: _Text) -> configparser.ConfigParser | Finding:
+    """Parse INI as coverage.py does (configparser, no interpolation, strict)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(source.text, source=source.path)
+    except configparser.Error as error:
+        line = getattr(error, "lineno", None)
+        errors = getattr(error, "errors", None)
+        if line is None and errors:
+            line = errors[0][0]
+        message = " ".join(str(error).split())
+        return parse_error(source.path, f"invalid INI: {message}", line or 1)
+    return parser
+
+
+def _load_toml(source: _Text) -> dict[str, object] | Finding:
+    """Parse TOML with tomllib (tomli before Python 3.11)."""
+    import re
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(source.text)
+    except RecursionError:
+        return source.error("cannot parse the file: nesting too deep for the TOML parser")
+    except tomllib.TOMLDecodeError as error:
+        place = re.search(r"at line (\d+), column (\d+)", str(error))
+        if place:
+            line, column = int(place.group(1)), int(place.group(2))
+        else:  # "at end of document"
+            line, column = source.position(len(source.text))
+        return parse_error(source.path, f"invalid TOML: {error}", line, column)
+
+
+def _load_yaml(source: _Text) -> list[yaml.Node] | Finding:
+    """Compose YAML documents into nodes, which keep where each value is written."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if _nesting_bound(source.text) > LIBYAML_SAFE_DEPTH:
+        loader = yaml.SafeLoader  # its recursion stops at Python's limit, with an exception
+    try:
+        return list(yaml.compose_all(source.text, Loader=loader))
+    except RecursionError:
+        return source.error("cannot parse the file: nesting too deep for the YAML parser")
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        problem = getattr(error, "problem", None)
+        context = getattr(error, "context", None)
+        detail = ", ".join(part for part in (context, problem) if part) or str(error)
+        if mark is not None:
+            return parse_error(
+                source.path, f"invalid YAML: {detail}", mark.line + 1, mark.column + 1
+            )
+        return source.error(f"invalid YAML: {detail}", getattr(error, "position", None))
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of how deep YAML text nests: every level needs a bracket, a `- ` or `? `
+    indicator, or more indentation."""
+    indent = max(len(line) - len(line.lstrip(" ")) for line in text.split("\n"))
+    indicators = sum(text.count(mark) for mark in ("[", "{", "- ", "? "))
+    return indicators + indent
+
+
+_LOADERS = {"ini": _load_ini, "toml": _load_toml, "yaml": _load_yaml}
+
+
+# --- Command text: pytest-cov's --cov-fail-under and coverage's --fail-under -----------------
+
+
+def _without_comments(text: str) -> str:
+    """`#` comments (a `#` that starts a word, to the end of the line) blanked, indices kept."""
+    if "#" not in text:
+        return text
+    import re
+
+    return re.sub(r"(?:^|(?<=\s))#[^\n]*", lambda match: " " * len(match.group()), text, flags=re.M)
+
+
+def _command_start(text: str, index: int) -> int:
+    """Where the shell command holding `index` starts: after `;`, `&`, `|` or a line end."""
+    start = max(text.rfind(separator, 0, index) + 1 for separator in ";&|")
+    newline = text.rfind("\n", 0, index)
+    while newline > 0 and text[newline - 1] == "\\":  # a continued line is the same command
+        newline = text.rfind("\n", 0, newline - 1)
+    return max(start, newline + 1)
+
+
+def _thresholds(text: str) -> list[tuple[str, str, int]]:
+    """(option, value as written, index of the value) of each threshold option in command text.
+
+    `--fail-under` counts only in a coverage command (`coverage report`, `python -m coverage
+    xml`, ...): other tools, such as diff-cover, have an option of the same name.
+    """
+    if "fail-under" not in text:
+        return []
+    import re
+
+    text = _without_comments(text)
+    found = []
+    for match in re.finditer(_OPTION, text):
+        option = match.group(1)
+        if option == COVERAGE_OPTION:
+            command = text[_command_start(text, match.start()) : match.start()]
+            if not re.search(_COVERAGE_WORD, command):
+                continue
+        found.append((option, match.group(2), match.start(2)))
+    return found
+
+
+def _what(option: str) -> str:
+    return PYTEST_COV if option == PYTEST_COV else COVERAGE_COMMAND
+
+
+def _text_places(source: _Text, text: str) -> list[_Place]:
+    """Thresholds in text whose indices are the file's own (comments already blanked)."""
+    return [
+        _Place(source, index, value, _what(option)) for option, value, index in _thresholds(text)
+    ]
+
+
+def _locate(text: str, start: int, end: int, option: str, value: str) -> int:
+    """Where `value`, parsed from text[start:end], is written: after `option`, else anywhere."""
+    first = -1
+    found = text.find(option, start, end)
+    while found >= 0:
+        after = found + len(option)
+        while after < end and text[after] in _SEPARATORS:
+            after += 1
+        if text.startswith(value, after):
+            return after
+        if first < 0:
+            first = after
+        found = text.find(option, found + 1, end)
+    if first >= 0:
+        return first
+    direct = text.find(value, start, end)
+    return direct if direct >= 0 else start
+
+
+def _parsed_places(source: _Text, start: int, end: int, chunks: Iterator[str]) -> list[_Place]:
+    """Thresholds in parsed strings whose raw text is source.text[start:end], in order."""
+    places = []
+    for chunk in chunks:
+        for option, value, _ in _thresholds(chunk):
+            index = _locate(source.text, start, end, option, value)
+            places.append(_Place(source, index, value, _what(option)))
+            start = index + len(value)
+    return places
+
+
+# --- coverage.py's configuration ---------------------------------------------------------------
+
+
+def _ini_options(text: str) -> list[tuple[str, str, int, int]]:
+    """(section, lower-cased key, value start, line end) of each option, as configparser reads
+    them: a line indented deeper than its option continues the value."""
+    options: list[tuple[str, str, int, int]] = []
+    section = ""
+    indent = -1  # indentation of the current option; -1 right after a section header
+    offset = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        level = len(line) - len(line.lstrip())
+        if not stripped or stripped[0] in "#;" or (indent >= 0 and level > indent):
+            offset += len(line) + 1
+            continue
+        if stripped.startswith("[") and "]" in stripped:
+            section = stripped[1 : stripped.rindex("]")]
+            indent = -1
+        else:
+            delimiter = min(
+                position for position in (line.find("="), line.find(":")) if position >= 0
+            )
+            value = delimiter + 1
+            while value < len(line) and line[value] in " \t":
+                value += 1
+            options.append(
+                (section, line[:delimiter].strip().lower(), offset + value, offset + len(line))
+            )
+            indent = level
+        offset += len(line) + 1
+    return options
+
+
+def _ini_coverage(
+    path: str, source: _Text, parser: configparser.ConfigParser
+) -> tuple[list[_Place], bool, str | None, _Place | None]:
+    """The `fail_under` places of an INI file, whether coverage.py would use the file, the
+    report section it resolves, and the `fail_under` it reads there."""
+    own = path in OWN_CONFIGS
+    prefixes = ("coverage:", "") if own else ("coverage:",)
+    report_sections = [prefix + "report" for prefix in prefixes]
+    places = {}
+    for section, key, start, end in _ini_options(source.text):
+        if key == "fail_under" and section in report_sections + ["DEFAULT"]:
+            text = source.text[start:end].strip()
+            places[section] = _Place(source, start, text, "fail_under", f"[{section}]")
+    resolved = next((section for section in report_sections if parser.has_section(section)), None)
+    winner = None
+    if resolved is not None and parser.has_option(resolved, "fail_under"):
+        winner = places.get(resolved) or places.get("DEFAULT")  # [DEFAULT] fills every section
+    used = own or any(
+        _sets_options(name, parser.options(f"coverage:{name}"))
+        for name in tuple(COVERAGE_OPTIONS) + ("paths",)
+        if parser.has_section(f"coverage:{name}")
+    )
+    written = [place for section, place in places.items() if section != "DEFAULT"]
+    if winner is not None and winner not in written:
+        written.append(winner)
+    return written, used, f"[{resolved}]" if resolved else None, winner
+
+
+def _toml_coverage(
+    path: str, source: _Text, document: dict[str, object]
+) -> tuple[list[_Place], bool, str | None, _Place | None]:
+    """As `_ini_coverage`, for `[tool.coverage.*]` tables (and `[*]` in `.coveragerc.toml`)."""
+    prefixes: tuple[tuple[str, ...], ...] = (("tool", "coverage"),)
+    if path in OWN_CONFIGS:
+        prefixes += ((),)
+    targets = {prefix + ("report", "fail_under"): prefix for prefix in prefixes}
+    places: dict[tuple[str, ...], _Place] = {}
+    for key_path, key_start, value_start, value_end in _toml_pairs(source.text):
+        if "fail_under" not in source.text[key_start:value_end]:
+            continue
+        value = _toml_value(source, value_start, value_end)
+        for leaf_path, leaf in _leaves(key_path, value):
+            if leaf_path in targets:
+                text = str(leaf)
+                index = _locate(source.text, key_start, value_end, "fail_under", text)
+                where = "[" + ".".join(targets[leaf_path] + ("report",)) + "]"
+                places[leaf_path] = _Place(source, index, text, "fail_under", where)
+    resolved = None
+    for prefix in prefixes:
+        section = _dig(document, prefix + ("report",))
+        if section is not None:
+            resolved = prefix + ("report",)
+            break
+    winner = places.get(resolved + ("fail_under",)) if resolved else None
+    tables = _dig(document, ("tool", "coverage"))
+    used = path in OWN_CONFIGS or (
+        isinstance(tables, dict)
+        and any(
+            _sets_options(name, table) for name, table in tables.items() if isinstance(table, dict)
+        )
+    )
+    section_name = "[" + ".".join(resolved) + "]" if resolved else None
+    return list(places.values()), used, section_name, winner
+
+
+def _sets_options(section: str, names: Iterable[str]) -> bool:
+    """Whether a coverage section sets something coverage.py reads (`[paths]`: any entry)."""
+    if section == "paths":
+        return any(True for _ in names)
+    return not COVERAGE_OPTIONS.get(section, frozenset()).isdisjoint(names)
+
+
+def _dig(document: object, path: tuple[str, ...]) -> object:
+    """The value at `path` of nested tables, or None."""
+    for key in path:
+        if not isinstance(document, dict) or key not in document:
+            return None
+        document = document[key]
+    return document
+
+
+def _leaves(path: tuple[str, ...], value: object) -> Iterator[tuple[tuple[str, ...], object]]:
+    """Every value under inline tables, with its full key path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(path + (key,), item)
+    else:
+        yield path, value
+
+
+def _coverage_truth(repo: _Repo, places: list[_Place]) -> _Truth:
+    """Collect every `fail_under` into `places`; return what coverage.py really uses."""
+    truth = None
+    for path in COVERAGE_CONFIGS:
+        if not (repo.holds(path, "fail_under") if truth else repo.exists(path)):
+            continue
+        kind = "toml" if path.endswith(".toml") else "ini"
+        parsed = repo.parsed(path, kind)
+        if parsed is None:  # coverage.py stops with an error at a file it cannot parse
+            truth = truth or _Truth(path, broken=True)
+            continue
+        source, loaded = parsed
+        if kind == "toml":
+            written, used, section, winner = _toml_coverage(path, source, loaded)
+        else:
+            written, used, section, winner = _ini_coverage(path, source, loaded)
+        places.extend(written)
+        if truth is None and used:
+            truth = _Truth(path, section, winner)
+    return truth or _Truth()
+
+
+# --- TOML: where each key/value pair is written -------------------------------------------------
+
+
+def _toml_pairs(text: str) -> list[tuple[tuple[str, ...], int, int, int]]:
+    """(full key path, key start, value start, value end) of every key/value pair of a valid
+    TOML document, in order; tomllib has already accepted the text."""
+    pairs = []
+    table: tuple[str, ...] = ()
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        if char in " \t\n":
+            index += 1
+        elif char == "#":
+            index = _line_end(text, index)
+        elif char == "[":
+            start = index + (2 if text.startswith("[[", index) else 1)
+            close = _key_end(text, start, "]")
+            table = _dotted(text[start:close])
+            index = _line_end(text, close)
+        else:
+            equals = _key_end(text, index, "=")
+            value_start = equals + 1
+            while value_start < size and text[value_start] in " \t":
+                value_start += 1
+            value_end = _value_end(text, value_start)
+            pairs.append((table + _dotted(text[index:equals]), index, value_start, value_end))
+            index = value_end
+    return pairs
+
+
+def _line_end(text: str, index: int) -> int:
+    end = text.find("\n", index)
+    return len(text) if end < 0 else end
+
+
+def _key_end(text: str, index: int, stop: str) -> int:
+    """The index of `stop` after a (dotted, maybe quoted) key starting at `index`."""
+    while text[index] != stop:
+        index = _string_end(text, index) if text[index] in "\"'" else index + 1
+    return index
+
+
+def _string_end(text: str, index: int) -> int:
+    """The index after the TOML string (basic, literal, multi-line) starting at `index`."""
+    quote = text[index]
+    delimiter = quote * 3 if text.startswith(quote * 3, index) else quote
+    index += len(delimiter)
+    while index < len(text) and not text.startswith(delimiter, index):
+        index += 2 if quote == '"' and text[index] == "\\" else 1
+    end = index + len(delimiter)
+    while len(delimiter) == 3 and end < len(text) and text[end] == quote and end - index < 5:
+        end += 1  # up to two quotes just before the closing delimiter belong to the string
+    return end
+
+
+def _value_end(text: str, index: int) -> int:
+    """The end of the value starting at `index`: the line end outside brackets and strings."""
+    depth = 0
+    while index < len(text):
+        char = text[index]
+        if char in "\"'":
+            index = _string_end(text, index)
+            continue
+        if char == "#":
+            index = _line_end(text, index)
+            continue
+        if char == "\n" and depth == 0:
+            return index
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        index += 1
+    return index
+
+
+def _dotted(key: str) -> tuple[str, ...]:
+    """The parts of a dotted TOML key, unquoted."""
+    parts = []
+    index, start = 0, 0
+    while index <= len(key):
+        if index == len(key) or key[index] == ".":
+            parts.append(key[start:index].strip().strip("\"'"))
+            start = index + 1
+            index += 1
+        elif key[index] in "\"'":
+            index = _string_end(key, index)
+        else:
+            index += 1
+    return tuple(parts)
+
+
+def _toml_value(source: _Text, value_start: int, value_end: int) -> object:
+    """The parsed value of one key/value pair, parsed on its own (exact for arrays of tables)."""
+    document = _load_toml(_Text(source.path, "v = " + source.text[value_start:value_end]))
+    if isinstance(document, Finding):  # pragma: no cover - the whole file parsed, so must this
+        raise ValueError(f"{source.path}: cannot re-read the value at {document.line}")
+    return document["v"]
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Command text in a parsed value: each string, a list of strings as one command line."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        if value and all(isinstance(item, str) for item in value):
+            yield " ".join(value)
+        else:
+            for item in value:
+                yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+# --- The places that run commands ---------------------------------------------------------------
+
+
+def _ini_command_places(repo: _Repo) -> list[_Place]:
+    """pytest `addopts`, tox `commands`, `setenv` and the like in INI files."""
+    places = []
+    for path in INI_COMMAND_FILES:
+        parsed = repo.holds(path, "fail-under") and repo.parsed(path, "ini")
+        if not parsed:
+            continue
+        source = parsed[0]
+        lines = [
+            " " * len(line) if line.strip()[:1] in ("#", ";") else line
+            for line in source.text.split("\n")
+        ]
+        places.extend(_text_places(source, "\n".join(lines)))
+    return places
+
+
+def _toml_command_places(repo: _Repo) -> list[_Place]:
+    """Strings and string lists in TOML: pytest `addopts`, tox `commands`, hatch scripts..."""
+    places = []
+    for path, scope in TOML_COMMAND_FILES:
+        parsed = repo.holds(path, "fail-under") and repo.parsed(path, "toml")
+        if not parsed:
+            continue
+        source = parsed[0]
+        for key_path, key_start, value_start, value_end in _toml_pairs(source.text):
+            if key_path[: len(scope)] != scope:
+                continue
+            if "fail-under" not in source.text[key_start:value_end]:
+                continue
+            value = _toml_value(source, value_start, value_end)
+            places.extend(_parsed_places(source, value_start, value_end, _strings(value)))
+    return places
+
+
+def _makefile_places(repo: _Repo) -> list[_Place]:
+    """Recipes and variables of the Makefiles at the root (`#` comments skipped)."""
+    places = []
+    for path in repo.files():
+        if path in MAKEFILES or path.endswith(".mk"):
+            source = repo.text(path)
+            if source is not None:
+                places.extend(_text_places(source, source.text))
+    return places
+
+
+def _python_text(node: _ast.AST) -> str:
+    """A string argument's text; `\\x00` stands for what only running the code would tell."""
+    if isinstance(node, _ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, _ast.JoinedStr):
+        return "".join(_python_text(part) for part in node.values)
+    return "\x00"
+
+
+def _noxfile_places(repo: _Repo) -> list[_Place]:
+    """Strings among the arguments of calls (`session.run(...)`), the items of lists, tuples and
+    sets, and the values of dicts; adjacent items are one command line."""
+    if not repo.holds(NOXFILE, "fail-under"):
+        return []
+    parsed = parse(NOXFILE, repo.data(NOXFILE))  # decoded as Python does (BOM, PEP 263)
+    if not isinstance(parsed, Source):
+        repo.errors.append(parsed)
+        return []
+    from bisect import bisect_right
+
+    source = _Text(NOXFILE, parsed.text)
+    places = []
+    for node in walk(parsed.tree):
+        if isinstance(node, _ast.Call):
+            elements = node.args
+        elif isinstance(node, (_ast.List, _ast.Tuple, _ast.Set)):
+            elements = node.elts
+        elif isinstance(node, _ast.Dict):  # env={"PYTEST_ADDOPTS": "--cov-fail-under=90"}
+            elements = node.values
+        else:
+            continue
+        texts = [_python_text(element) for element in elements]
+        offsets = []
+        offset = 0
+        for text in texts:
+            offsets.append(offset)
+            offset += len(text) + 1
+        for option, value, index in _thresholds(" ".join(texts)):
+            element = elements[bisect_right(offsets, index) - 1]
+            start = source.index(element.lineno, parsed.column(element.lineno, element.col_offset))
+            end_line = element.end_lineno or element.lineno
+            end = source.index(end_line, parsed.column(end_line, element.end_col_offset or 0))
+            shown = COMPUTED if "\x00" in value else value
+            places.append(
+                _Place(
+                    source, _locate(source.text, start, end, option, value), shown, _what(option)
+                )
+            )
+    return places
+
+
+def _yaml_scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    """Every scalar value (not key) under `node`, each once even when aliased."""
+    import yaml
+
+    seen = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            yield current
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(value for _, value in reversed(current.value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+
+
+def _workflow_places(repo: _Repo) -> list[_Place]:
+    """Strings of GitHub workflows: `run:` steps, `env:`, action inputs."""
+    places = []
+    for name in repo.files(WORKFLOWS):
+        if not name.endswith((".yml", ".yaml")):
+            continue
+        path = f"{WORKFLOWS}/{name}"
+        parsed = repo.holds(path, "fail-under") and repo.parsed(path, "yaml")
+        if not parsed:
+            continue
+        source, documents = parsed
+        for document in documents:
+            for scalar in _yaml_scalars(document):
+                if "fail-under" in scalar.value:
+                    start, end = scalar.start_mark.index, scalar.end_mark.index
+                    places.extend(_parsed_places(source, start, end, iter([scalar.value])))
+    return places
+
+
+def _yaml_get(node: object, key: str) -> object:
+    """The value node of `key` in a mapping node (the last one, as YAML loading keeps), or None."""
+    import yaml
+
+    found = None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found = value
+    return found
+
+
+def _codecov_places(repo: _Repo) -> list[_Place]:
+    """`coverage.status.project.<name>.target` of Codecov's configuration (`auto` is no number)."""
+    import yaml
+
+    places = []
+    for path in CODECOV_FILES:
+        parsed = repo.holds(path, "target") and repo.parsed(path, "yaml")
+        if not parsed:
+            continue
+        source, documents = parsed
+        for document in documents:
+            project = _yaml_get(_yaml_get(_yaml_get(document, "coverage"), "status"), "project")
+            if not isinstance(project, yaml.MappingNode):
+                continue
+            for _, status in project.value:
+                target = _yaml_get(status, "target")
+                if not isinstance(target, yaml.ScalarNode) or target.value.strip() == "auto":
+                    continue
+                index = target.start_mark.index + (1 if target.style in ("'", '"') else 0)
+                places.append(_Place(source, index, target.value.strip(), CODECOV))
+    return places
+
+
+# --- Judging ------------------------------------------------------------------------------------
+
+
+def _code(number: float | None, reference: float | None) -> str:
+    if number is None or reference is None or number == reference:
+        return REPEATED
+    return DISAGREES
+
+
+def _against(place: _Place, truth: _Truth, winner: _Place) -> Finding:
+    """A place that is not the `fail_under` coverage.py reads, which exists."""
+    code = _code(place.number, winner.number)
+    reference = f"fail_under = {winner.text} in {winner.path}, which coverage.py uses"
+    if code == DISAGREES:
+        message = f"{place.describe()} disagrees with {reference}"
+    elif place.number is None or winner.number is None:
+        message = f"{place.describe()} is not a literal number to compare with {reference}"
+    else:
+        message = f"{place.describe()} repeats {reference}"
+    if truth.ignores(place):
+        message += f"; coverage.py never reads this one: {truth.unread(place)}"
+    elif code == DISAGREES and place.what in OVERRIDES:
+        message += f"; {OVERRIDES[place.what]}"
+    return place.finding(code, message + "; write the threshold in one place")
+
+
+def _never_applied(place: _Place, truth: _Truth) -> Finding:
+    """A `fail_under` coverage.py does not read, when the one it reads sets none."""
+    if place.path == truth.source:
+        read = f"{truth.section} of this file"
+    else:
+        read = str(truth.source)
+    message = (
+        f"{place.describe()} is never applied: coverage.py reads {read}, which sets no"
+        " fail_under (coverage.py's default 0: no check)"
+    )
+    return place.finding(_code(place.number, 0.0), message)
+
+
+def _scattered(place: _Place, live: list[_Place], truth: _Truth) -> Finding:
+    """One of several thresholds written outside coverage.py's configuration."""
+    others = sorted(
+        (other for other in live if other is not place), key=lambda other: (other.path, other.line)
+    )
+    listed = ", ".join(f"{other.text} in {other.path}:{other.line}" for other in others[:3])
+    if len(others) > 3:
+        listed += f" and {len(others) - 3} more"
+    numbers = {other.number for other in live if other.number is not None}
+    code = DISAGREES if len(numbers) > 1 else REPEATED
+    message = f"{place.describe()} is also written as {listed}; {truth.state()}"
+    return place.finding(code, message)
+
+
+def _judge(places: list[_Place], truth: _Truth) -> list[Finding]:
+    winner = truth.winner
+    if winner is not None:
+        return [_against(place, truth, winner) for place in places if place is not winner]
+    findings = [_never_applied(place, truth) for place in places if truth.ignores(place)]
+    live = [place for place in places if not truth.ignores(place)]
+    if len(live) > 1:
+        findings.extend(_scattered(place, live, truth) for place in live)
+    return findings
+
+
+def check(root: str, options: dict[str, object]) -> list[Finding]:
+    """Every coverage threshold written besides the `fail_under` coverage.py reads."""
+    repo = _Repo(root)
+    places: list[_Place] = []
+    truth = _coverage_truth(repo, places)
+    places.extend(_ini_command_places(repo))
+    places.extend(_toml_command_places(repo))
+    places.extend(_makefile_places(repo))
+    places.extend(_noxfile_places(repo))
+    places.extend(_workflow_places(repo))
+    places.extend(_codecov_places(repo))
+    return repo.errors + _judge(places, truth)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_repo_hook(RULE, check, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
