@@ -17,7 +17,7 @@ from mergegate.gates.model import Item
 from mergegate.hooks.cli import read_file, text_line_reader
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.paths import display
-from mergegate.hooks.registry import RULES
+from mergegate.hooks.registry import PARSE_ERROR, RULES
 from mergegate.hooks.source import Source, parse, run_checks
 
 PythonChecks = list[tuple[Callable[[Source, dict[str, object]], list[Finding]], dict[str, object]]]
@@ -63,6 +63,7 @@ def collect(config: Config, files: list[str], cwd: str) -> Collected:
                     f"{shown[path]}: internal error in a check: {type(error).__name__}: {error}"
                 )
     read_line = text_line_reader()
+    unparsable: set[str] = set()
     for rule in RULES.values():
         if rule.scope != "repo" or not config.runs_rule(rule.id):
             continue
@@ -78,6 +79,10 @@ def collect(config: Config, files: list[str], cwd: str) -> Collected:
         for finding in findings:
             absolute = os.path.join(config.root, finding.path)
             relocated = finding.with_path(display(absolute, cwd))
+            if finding.rule == PARSE_ERROR.id:
+                if relocated.path in unparsable:
+                    continue  # one file two hooks could not read is one finding
+                unparsable.add(relocated.path)
             result.items.append(Item(relocated, read_line(absolute, finding.line)))
     for tool in config.tools:
         try:
