@@ -25,6 +25,16 @@ from mergegate.hooks.registry import RULES
 EXIT_PASSED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
 
+def say(text: str) -> None:
+    """A line for the user on stdout (the CLI's output, not debugging)."""
+    sys.stdout.write(text + "\n")
+
+
+def complain(text: str) -> None:
+    """An error line on stderr."""
+    sys.stderr.write(f"mergegate: error: {text}\n")
+
+
 class UsageError(Exception):
     """A command line that cannot be carried out."""
 
@@ -102,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour in the text report (default: auto, on a terminal)",
     )
+    run_parser.add_argument(
+        "--github",
+        action="store_true",
+        help="in GitHub Actions: post a check run, write the job summary and step outputs",
+    )
+    run_parser.add_argument(
+        "--github-token", metavar="TOKEN", help="token for the check run (default: $GITHUB_TOKEN)"
+    )
+    run_parser.add_argument(
+        "--check-name", metavar="NAME", help="name of the check run (default: mergegate)"
+    )
 
     baseline_parser = commands.add_parser(
         "baseline", help="record today's findings in a baseline file"
@@ -160,9 +181,13 @@ def command_run(args: argparse.Namespace) -> int:
         config, Request(paths=args.paths, baseline=args.baseline, new_from_rev=args.new_from_rev)
     )
     repository = git_toplevel(config.root) or config.root  # SARIF paths are repository paths
+    if args.github:  # the reports, then GitHub: mergegate.gates.github
+        from mergegate.gates.github import publish
+
+        return publish(outcome, args, repository)
     write_reports(outcome, args.formats or [("text", None)], args.color, repository)
     for error in outcome.errors:
-        print(f"mergegate: error: {error}", file=sys.stderr)
+        complain(str(error))
     return outcome.exit_code
 
 
@@ -175,7 +200,7 @@ def command_baseline(args: argparse.Namespace) -> int:
         outcome = run(config, request)
         kept = baseline_file.prune(entries, outcome.fixed)
         baseline_file.write(args.output, kept)
-        print(
+        say(
             f"mergegate: pruned {len(entries) - len(kept)} fixed entries;"
             f" {len(kept)} remain in {args.output}"
         )
@@ -184,9 +209,9 @@ def command_baseline(args: argparse.Namespace) -> int:
         entries = baseline_file.entries_of(outcome.reported, config.root, request.cwd)
         baseline_file.write(args.output, entries)
         recorded = sum(entry["count"] for entry in entries)
-        print(f"mergegate: recorded {recorded} findings in {args.output}")
+        say(f"mergegate: recorded {recorded} findings in {args.output}")
     for error in outcome.errors:
-        print(f"mergegate: error: {error}", file=sys.stderr)
+        complain(str(error))
     return EXIT_ERROR if outcome.errors else EXIT_PASSED
 
 
@@ -196,11 +221,11 @@ def command_rules(args: argparse.Namespace) -> int:
     if args.rule is None:
         for rule in RULES.values():
             for code in rule.codes:
-                print(f"{code.code}  {code.tier}  {rule.id:34} {code.summary}")
+                say(f"{code.code}  {code.tier}  {rule.id:34} {code.summary}")
         return EXIT_PASSED
     for rule in RULES.values():
         if args.rule == rule.id or args.rule in {code.code for code in rule.codes}:
-            print(rule_text(rule))
+            say(rule_text(rule))
             return EXIT_PASSED
     raise UsageError(f"unknown rule {args.rule!r} (see `mergegate rules`)")
 
@@ -217,15 +242,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, UsageError) as error:
-        print(f"mergegate: error: {error}", file=sys.stderr)
+        complain(str(error))
         return EXIT_ERROR
     except OSError as error:
-        print(f"mergegate: error: {error}", file=sys.stderr)
+        complain(str(error))
         return EXIT_ERROR
     except Exception as error:  # never a traceback to the user, never a pass
         if os.environ.get("MERGEGATE_DEBUG"):
             raise
-        print(f"mergegate: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        complain(f"internal error: {type(error).__name__}: {error}")
         return EXIT_ERROR
 
 

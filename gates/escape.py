@@ -76,3 +76,15 @@ def workflow_property(text: str) -> str:
     """A property value of a workflow command (`file=VALUE,title=VALUE`): the message escaping,
     plus `:` and `,`, which would end the value or the property list."""
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_TERMINAL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+_TERMINAL.update({ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
+_TERMINAL.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
+
+
+def terminal_text(text: str) -> str:
+    """`text` for a terminal or log line: control characters (escape sequences, line breaks) and
+    undecodable bytes written as Python-style escapes, so a file name cannot move the cursor, paint
+    the screen or start a new line that looks like another finding."""
+    return text.translate(_TERMINAL)

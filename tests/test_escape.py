@@ -164,3 +164,13 @@ def test_legacy_command_prefix_is_broken_up_everywhere() -> None:
     assert workflow_data("a ###[b") == "a ##%23[b"
     assert "##[" not in workflow_property("x\n##[add-mask]y,##[z")
     assert workflow_data("# #[ and ## [") == "# #[ and ## ["
+
+
+def test_terminal_text_keeps_a_hostile_file_name_on_one_inert_line() -> None:
+    from mergegate.gates.escape import terminal_text
+
+    hostile = "a\x1b[2J\nb.py:1:1: MG101 fake\r\t\\\x9b\udcff"
+    shown = terminal_text(hostile)
+    assert shown == "a\\x1b[2J\\nb.py:1:1: MG101 fake\\r\\t\\\\\\x9b\\udcff"
+    assert all(char.isprintable() for char in shown)
+    assert terminal_text("plain/path é.py") == "plain/path é.py"

@@ -41,11 +41,7 @@ def render(outcome: Outcome, context: ReportContext) -> str:
         ("error", f"::error title=mergegate error::{workflow_data(error)}")
         for error in outcome.errors
     ]
-    reported = outcome.reported
-    ordered = [item for item in reported if item.state == NEW] + [
-        item for item in reported if item.state != NEW
-    ]
-    commands += [_annotation(item) for item in ordered]
+    commands += [_annotation(item) for item in annotation_order(outcome)]
     per_level = Counter(level for level, _ in commands)
     if any(count > ANNOTATIONS_PER_LEVEL for count in per_level.values()):
         per_level["notice"] += 1  # the overflow notice takes a notice's place itself
@@ -61,10 +57,28 @@ def render(outcome: Outcome, context: ReportContext) -> str:
     return "\n".join(lines) + "\n"
 
 
+def annotation_order(outcome: Outcome) -> list[Item]:
+    """Reported items as annotations list them: new ones (P0 first), then held-back ones."""
+    reported = outcome.reported
+    return [item for item in reported if item.state == NEW] + [
+        item for item in reported if item.state != NEW
+    ]
+
+
+def annotation_level(item: Item) -> str:
+    """`error`, `warning` or `notice` by tier; held-back findings never block: notices."""
+    return LEVELS[item.severity] if item.state == NEW else "notice"
+
+
+def annotation_title(item: Item) -> str:
+    """`mergegate MG101 [P0]`, or `mergegate MG101 [P0, baselined]` for a held-back finding."""
+    label = item.severity if item.state == NEW else f"{item.severity}, {item.state}"
+    return f"{item.finding.tool} {item.finding.code} [{label}]"
+
+
 def _annotation(item: Item) -> tuple[str, str]:
     finding = item.finding
-    level = LEVELS[item.severity] if item.state == NEW else "notice"
-    label = item.severity if item.state == NEW else f"{item.severity}, {item.state}"
+    level = annotation_level(item)
     properties = [f"file={workflow_property(finding.path)}"]
     if finding.line >= 1:
         properties.append(f"line={finding.line}")
@@ -74,6 +88,5 @@ def _annotation(item: Item) -> tuple[str, str]:
             properties.append(f"col={finding.column}")
             if finding.end_column >= finding.column:
                 properties.append(f"endColumn={finding.end_column}")
-    title = f"{finding.tool} {finding.code} [{label}]"
-    properties.append(f"title={workflow_property(title)}")
+    properties.append(f"title={workflow_property(annotation_title(item))}")
     return level, f"::{level} {','.join(properties)}::{workflow_data(finding.message)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mergegate.gates.escape import terminal_text
 from mergegate.gates.model import NEW, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.registry import TIERS
@@ -25,17 +26,20 @@ def render(outcome: Outcome, context: ReportContext) -> str:
             finding = item.finding
             label = tier if item.state == NEW else f"{tier}, {item.state}"
             lines.append(
-                f"{finding.path}:{finding.line}:{finding.column}: {finding.code} "
-                f"{_paint(f'[{label}]', COLORS[tier], context)} {finding.message}"
+                f"{terminal_text(finding.path)}:{finding.line}:{finding.column}: "
+                f"{terminal_text(finding.code)} {_paint(f'[{label}]', COLORS[tier], context)} "
+                f"{terminal_text(finding.message)}"
             )
         lines.append("")
     for entry in outcome.fixed:
         lines.append(
-            f"fixed since the baseline: {entry['path']}: {entry['code']} x{entry['count']}"
-            f" ({entry['content']})"
+            terminal_text(
+                f"fixed since the baseline: {entry['path']}: {entry['code']} x{entry['count']}"
+                f" ({entry['content']})"
+            )
         )
     for error in outcome.errors:
-        lines.append(_paint(f"error: {error}", COLORS["P0"], context))
+        lines.append(_paint(f"error: {terminal_text(error)}", COLORS["P0"], context))
     lines.append(verdict_line(outcome))
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,772 @@
+"""`mergegate run --github` against a local stand-in for GitHub's API (tests/github_standin.py) that
+validates every request against GitHub's OpenAPI description: the check run on the pull request's
+head, annotation batches, summary limits, job summary, outputs, the fallback to workflow commands,
+retries, and untrusted text (hostile file names, the token) staying data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from github_standin import READ_ONLY, SECONDARY_LIMIT, Failure, StandIn
+from helpers import item, parse_workflow_command
+from markdown_it import MarkdownIt
+
+from mergegate.gates import github as gh
+from mergegate.gates.cli import main
+from mergegate.gates.model import BASELINED
+from mergegate.gates.reports.github import ANNOTATIONS_PER_LEVEL
+
+TOKEN = "ghs_MergegateRecognisableToken4711"
+HEAD = "1" * 40
+"""The pull request's head commit, from the event payload."""
+MERGE = "2" * 40
+"""GITHUB_SHA on a pull_request event: the merge commit, never the one to annotate."""
+SERVER = "https://github.example"
+BARE = "try:\n    work()\nexcept:\n    pass\n"
+HOSTILE = "a,b:c%25\n::add-mask::x.py"
+
+
+@dataclass
+class FakeTime:
+    """The policy's clock and sleep: retries wait in fake seconds, recorded."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+TEST_POLICY = {
+    "total_seconds": 100.0,
+    "first_backoff": 1.0,
+    "max_backoff": 8.0,
+    "secondary_limit_wait": 60.0,
+    "seconds_between_writes": 0.0,
+}
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+    summary: str
+    outputs: dict[str, str]
+
+    def everything(self) -> str:
+        return "\n".join([self.stdout, self.stderr, self.summary, json.dumps(self.outputs)])
+
+
+@pytest.fixture
+def standin() -> Any:
+    with StandIn(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    policy = gh.Policy(**TEST_POLICY, sleep=fake.sleep, clock=fake.clock)  # type: ignore[arg-type]
+    monkeypatch.setattr(gh, "POLICY", policy)
+    return fake
+
+
+def actions_environment(tmp_path: Path, api_url: str) -> dict[str, str]:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "synchronize", "pull_request": {"head": {"sha": HEAD}}}))
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": api_url,
+        "GITHUB_SERVER_URL": SERVER,
+        "GITHUB_REPOSITORY": "octo/demo",
+        "GITHUB_SHA": MERGE,
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "step_summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+        "GITHUB_WORKSPACE": str(tmp_path / "repo"),
+        "GITHUB_TOKEN": TOKEN,
+    }
+
+
+@pytest.fixture
+def repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: StandIn, fake_time: FakeTime
+) -> Path:
+    """A git repository as the runner's workspace, and the Actions environment pointing at the
+    stand-in (any GITHUB_* of a real runner removed)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
+    for name in list(os.environ):
+        if name.startswith("GITHUB_"):
+            monkeypatch.delenv(name)
+    for name, value in actions_environment(tmp_path, standin.url).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(root)
+    return root
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """`$GITHUB_OUTPUT` read as the runner reads it: `name=value`, or `name<<DELIMITER` lines."""
+    outputs: dict[str, str] = {}
+    if not path.exists():
+        return outputs
+    lines = iter(path.read_text(encoding="utf-8", errors="surrogateescape").split("\n"))
+    for line in lines:
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for following in lines:
+                if following == delimiter:
+                    break
+                value.append(following)
+            else:
+                raise AssertionError(f"no closing delimiter for {name}")
+            outputs[name] = "\n".join(value)
+        else:
+            name, value_text = line.split("=", 1)
+            outputs[name] = value_text
+    return outputs
+
+
+def gate(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    code = main(["run", "--github", *args])
+    out, err = capsys.readouterr()
+    summary = Path(os.environ["GITHUB_STEP_SUMMARY"])
+    return Result(
+        code,
+        out,
+        err,
+        summary.read_text(encoding="utf-8") if summary.exists() else "",
+        read_outputs(Path(os.environ["GITHUB_OUTPUT"])),
+    )
+
+
+def runner_commands(stdout: str) -> list[tuple[str, dict[str, str], str]]:
+    """The workflow commands the Actions runner carries out from `stdout`: lines starting with
+    `::`, except between `::stop-commands::TOKEN` and `::TOKEN::`."""
+    commands = []
+    stopped: Optional[str] = None
+    for line in stdout.splitlines():
+        stripped = line.strip()
+        if stopped is not None:
+            if stripped == f"::{stopped}::":
+                stopped = None
+            continue
+        assert "##[" not in line, line
+        if stripped.startswith("::"):
+            command = parse_workflow_command(line)
+            if command[0] == "stop-commands":
+                stopped = command[2]
+            else:
+                commands.append(command)
+    assert stopped is None, "commands stay stopped"
+    return commands
+
+
+def rendered(markdown: str) -> str:
+    """Markdown as the reader sees it (HTML), so assertions need not know the escaping."""
+    return MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+def creates_and_updates(standin: StandIn) -> list[tuple[str, int]]:
+    return [
+        (request.operation, len(request.body["output"].get("annotations", [])))
+        for request in standin.requests
+    ]
+
+
+# --- the check run ---------------------------------------------------------------------------
+
+
+def test_check_run_on_the_pull_request_head(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").write_text("import os\n" + BARE + "print(os.sep)\n")
+    result = gate(capsys)
+    assert result.code == 1
+    assert standin.violations == []
+    (request,) = standin.requests  # lazy repository: no GET before the POST
+    assert (request.method, request.path) == ("POST", "/repos/octo/demo/check-runs")
+    body = request.body
+    assert body["name"] == "mergegate"
+    assert body["head_sha"] == HEAD
+    assert (body["status"], body["conclusion"]) == ("completed", "failure")
+    assert body["output"]["title"] == "Blocked: 1 P0, 0 P1, 1 P2, 0 P3 new; 1 blocking"
+    summary = body["output"]["summary"]
+    assert summary.startswith("## ❌ mergegate: blocked")
+    assert f"]({SERVER}/octo/demo/blob/{HEAD}/a.py#L4)" in summary
+    assert f"]({SERVER}/octo/demo/blob/{HEAD}/a.py#L6)" in summary
+    assert body["output"]["annotations"] == [
+        {
+            "path": "a.py",
+            "start_line": 4,
+            "end_line": 4,
+            "start_column": 1,
+            "end_column": 7,
+            "annotation_level": "failure",
+            "title": "mergegate MG101 [P0]",
+            "message": body["output"]["annotations"][0]["message"],
+        },
+        {
+            "path": "a.py",
+            "start_line": 6,
+            "end_line": 6,
+            "start_column": 1,
+            "end_column": 6,
+            "annotation_level": "notice",
+            "title": "mergegate MG301 [P2]",
+            "message": body["output"]["annotations"][1]["message"],
+        },
+    ]
+    assert "bare 'except:'" in body["output"]["annotations"][0]["message"]
+    assert "posted check run 'mergegate' (failure, 2 annotations)" in result.stderr
+
+
+@pytest.mark.parametrize("event", ["pull_request_target", "pull_request_review"])
+def test_other_pull_request_events_use_the_payload_head(
+    repo: Path,
+    standin: StandIn,
+    event: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GITHUB_EVENT_NAME", event)
+    assert gate(capsys).code == 0
+    assert standin.requests[0].body["head_sha"] == HEAD
+
+
+def test_push_passes_with_success_on_github_sha_and_custom_name(
+    repo: Path,
+    standin: StandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "push")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", "/nonexistent/not-read-on-push.json")
+    (repo / "ok.py").write_text("x = 1\n")
+    result = gate(capsys, "--check-name", "gate / python")
+    assert result.code == 0
+    (request,) = standin.requests
+    body = request.body
+    assert (body["name"], body["head_sha"], body["conclusion"]) == (
+        "gate / python",
+        MERGE,
+        "success",
+    )
+    assert body["output"]["title"] == "Passed: 0 P0, 0 P1, 0 P2, 0 P3 new"
+    assert body["output"]["annotations"] == []
+    assert result.outputs["conclusion"] == "success"
+
+
+def test_lower_tiers_pass_but_are_annotated_and_held_back_findings_are_notices(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").write_text("print(1)\n" + BARE)
+    assert main(["baseline", "--output", "baseline.json"]) == 0
+    (repo / "a.py").write_text("print(1)\nprint(2)\n" + BARE)
+    result = gate(capsys, "--baseline", "baseline.json")
+    assert result.code == 0
+    body = standin.requests[0].body
+    assert body["conclusion"] == "success"
+    assert body["output"]["title"] == "Passed: 0 P0, 0 P1, 1 P2, 0 P3 new"
+    levels = [(a["title"], a["annotation_level"]) for a in body["output"]["annotations"]]
+    assert levels == [
+        ("mergegate MG301 [P2]", "notice"),
+        ("mergegate MG101 [P0, baselined]", "notice"),
+        ("mergegate MG301 [P2, baselined]", "notice"),
+    ]
+    assert "baseline.json" in body["output"]["annotations"][1]["raw_details"]
+
+
+def test_an_error_concludes_failure_and_exits_2(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "broken.py").symlink_to(repo / "missing.py")
+    result = gate(capsys)
+    assert result.code == 2
+    body = standin.requests[0].body
+    assert body["conclusion"] == "failure"
+    assert body["output"]["title"] == "Error: 0 P0, 0 P1, 0 P2, 0 P3 new; 1 error"
+    assert "mergegate: error: broken.py" in result.stderr
+    assert result.outputs["conclusion"] == "failure"
+    assert result.outputs["blocking"] == "false"
+
+
+def test_120_findings_go_out_50_per_request(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "many.py").write_text(BARE * 120)
+    result = gate(capsys)
+    assert result.code == 1
+    assert standin.violations == []
+    assert creates_and_updates(standin) == [
+        ("checks/create", 50),
+        ("checks/update", 50),
+        ("checks/update", 20),
+    ]
+    assert [r.method for r in standin.requests] == ["POST", "PATCH", "PATCH"]
+    assert standin.requests[1].path == "/repos/octo/demo/check-runs/1"
+    lines = [annotation["start_line"] for annotation in standin.annotations()]
+    assert lines == [3 + 4 * n for n in range(120)]  # all of them, in order, appended
+    for request in standin.requests[1:]:  # an update keeps the title and summary
+        assert (
+            request.body["output"]["title"] == "Blocked: 120 P0, 0 P1, 0 P2, 0 P3 new; 120 blocking"
+        )
+        assert request.body["output"]["summary"] == standin.requests[0].body["output"]["summary"]
+    assert "120 annotations" in result.stderr
+
+
+def test_github_enterprise_api_url_with_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime, capsys: Any
+) -> None:
+    with StandIn(token=TOKEN, prefix="/api/v3") as enterprise:
+        (tmp_path / "repo").mkdir()
+        (tmp_path / "repo" / "a.py").write_text(BARE * 51)
+        for name, value in actions_environment(tmp_path, enterprise.url).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path / "repo")
+        assert gate(capsys).code == 1
+    assert [r.path for r in enterprise.requests] == [
+        "/api/v3/repos/octo/demo/check-runs",
+        "/api/v3/repos/octo/demo/check-runs/1",
+    ]
+    assert enterprise.violations == []
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+def test_summary_stays_within_65535_bytes_with_the_cut_note(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = repo / ("ü" * 60) / ("ß" * 60)  # long, multi-byte paths: long rows, long links
+    folder.mkdir(parents=True)
+    (folder / "m.py").write_text(BARE * 200)
+    result = gate(capsys)
+    assert result.code == 1
+    assert standin.violations == []
+    summary = standin.requests[0].body["output"]["summary"]
+    assert 60000 < len(summary.encode("utf-8")) <= gh.CHECK_RUN_SUMMARY_BYTES
+    shown = summary.count("/blob/")
+    assert 0 < shown < 200
+    assert f"**{200 - shown} more findings not shown** ({200 - shown} P0)" in summary
+    assert len(standin.annotations()) == 200  # every finding is still annotated
+    assert result.summary.count("/blob/") == 200  # the job summary has room for all
+    assert "not shown" not in result.summary
+
+
+def test_job_summary_stays_within_what_is_left_of_1_mib(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert gh.JOB_SUMMARY_BYTES == 1024 * 1024
+    earlier = "x" * (gh.JOB_SUMMARY_BYTES - 6000) + "\n"  # an earlier writer in this step
+    Path(os.environ["GITHUB_STEP_SUMMARY"]).write_text(earlier)
+    (repo / "m.py").write_text(BARE * 100)
+    result = gate(capsys)
+    assert result.code == 1
+    assert result.summary.startswith(earlier)
+    assert len(result.summary.encode("utf-8")) <= gh.JOB_SUMMARY_BYTES
+    assert "more findings not shown" in result.summary
+
+
+def test_annotation_columns_lines_levels_and_field_limits() -> None:
+    single = gh.annotation(item("MG101", "a.py", 3, column=5, end_column=9))
+    assert (single["start_line"], single["end_line"]) == (3, 3)
+    assert (single["start_column"], single["end_column"]) == (5, 9)
+    multi = gh.annotation(item("MG401", "b.py", 7, column=5, end_line=9, end_column=2))
+    assert (multi["start_line"], multi["end_line"]) == (7, 9)
+    assert "start_column" not in multi and "end_column" not in multi
+    unplaced = gh.annotation(
+        item("E999", "c.py", 0, column=0, end_line=0, end_column=0, tool="black")
+    )
+    assert (unplaced["start_line"], unplaced["end_line"]) == (1, 1)
+    assert "start_column" not in unplaced
+    held = gh.annotation(item("MG101", state=BASELINED, reason="in baseline b.json"))
+    assert (held["annotation_level"], held["raw_details"]) == ("notice", "in baseline b.json")
+    long = gh.annotation(item("F821", "é" * 300, tool="é" * 300, message="m" * 70000))
+    assert len(long["title"].encode()) <= gh.ANNOTATION_TITLE_BYTES  # type: ignore[union-attr]
+    assert long["title"].endswith("…")  # type: ignore[union-attr]
+    assert len(long["message"].encode()) <= gh.ANNOTATION_TEXT_BYTES  # type: ignore[union-attr]
+    assert gh.ANNOTATIONS_PER_REQUEST == 50
+    assert gh.CHECK_RUN_SUMMARY_BYTES == 65535
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+def test_outputs_with_a_sarif_file_named_to_break_the_file_format(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").write_text(BARE + "print(1)\nprint(2)\n")
+    sarif = "out\nblocking=false\nx.sarif"
+    result = gate(capsys, "--format", f"sarif:{sarif}", "--format", "text")
+    assert result.code == 1
+    assert result.outputs == {
+        "p0": "1",
+        "p1": "0",
+        "p2": "2",
+        "p3": "0",
+        "total": "3",
+        "blocking": "true",
+        "conclusion": "failure",
+        "sarif-file": sarif,
+    }
+    assert json.loads((repo / sarif).read_text())["version"] == "2.1.0"
+    raw = Path(os.environ["GITHUB_OUTPUT"]).read_text()
+    assert "p0=1\n" in raw and "sarif-file<<ghadelimiter_" in raw
+
+
+def test_no_sarif_output_without_a_sarif_file(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = gate(capsys, "--format", "sarif")
+    assert result.code == 0
+    assert "sarif-file" not in result.outputs
+    assert result.outputs["total"] == "0"
+
+
+# --- the fallback ----------------------------------------------------------------------------
+
+
+def test_read_only_token_falls_back_to_workflow_commands_and_still_blocks(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = READ_ONLY
+    (repo / "a.py").write_text("print(1)\n" + BARE)
+    (repo / "b.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 1
+    assert len(standin.requests) == 1  # a refusal is not retried
+    commands = runner_commands(result.stdout)
+    assert [(c, p.get("file"), p.get("line")) for c, p, _ in commands] == [
+        ("error", "a.py", "4"),
+        ("error", "b.py", "3"),
+        ("notice", "a.py", "1"),
+    ]
+    assert result.stderr.count("no check run") == 1
+    assert "Resource not accessible by integration" in result.stderr
+    assert "no check run:</strong> GitHub answered 403 (Resource not" in rendered(result.summary)
+    assert "permissions: checks: write" in rendered(result.summary)
+    assert result.summary.count("/blob/") == 3  # the report follows the note
+    assert result.outputs["conclusion"] == "failure"
+
+
+def test_without_a_token_a_passing_run_passes_through_the_fallback(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    (repo / "a.py").write_text("print(1)\n")
+    result = gate(capsys)
+    assert result.code == 0
+    assert standin.requests == []
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["notice"]
+    assert "no GitHub token" in result.stderr
+    assert "no GitHub token" in rendered(result.summary)
+
+
+def test_fallback_commands_are_printed_once_with_the_github_format(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = READ_ONLY
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys, "--format", "github")
+    assert result.code == 1
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]
+
+
+def test_fallback_keeps_p0_visible_beyond_ten_per_level(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = READ_ONLY
+    (repo / "a.py").write_text("print(1)\n" * 15)
+    (repo / "z.py").write_text(BARE * 12)
+    result = gate(capsys)
+    assert result.code == 1
+    commands = runner_commands(result.stdout)
+    errors = [p["file"] for c, p, _ in commands if c == "error"]
+    assert errors == ["z.py"] * 12
+    assert commands[0][0] == "notice" and "only in this log" in commands[0][2]
+    assert ANNOTATIONS_PER_LEVEL == 10
+
+
+# --- a GitHub that misbehaves ----------------------------------------------------------------
+
+
+def test_5xx_is_retried_with_exponential_backoff(
+    repo: Path, standin: StandIn, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.failures = [Failure(502, "Server Error"), Failure(503, "Unavailable"), Failure(500, "")]
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 1
+    assert [r.status for r in standin.requests] == [502, 503, 500, 201]
+    assert fake_time.sleeps == [1.0, 2.0, 4.0]
+    assert result.stderr.count("retrying in") == 3
+    assert standin.check_runs[1]["conclusion"] == "failure"
+    assert runner_commands(result.stdout) == []  # posted: no fallback
+
+
+def test_secondary_rate_limits_honour_retry_after(
+    repo: Path, standin: StandIn, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.failures = [
+        None,  # the create works; the updates meet the limits
+        Failure(403, SECONDARY_LIMIT, {"Retry-After": "7"}),
+        Failure(429, "Too many requests", {"Retry-After": "3"}),
+        Failure(403, SECONDARY_LIMIT),  # no Retry-After: at least a minute
+    ]
+    (repo / "a.py").write_text(BARE * 60)
+    result = gate(capsys)
+    assert result.code == 1
+    assert fake_time.sleeps == [7.0, 3.0, 60.0]
+    assert [r.status for r in standin.requests] == [201, 403, 429, 403, 200]
+    assert len(standin.annotations()) == 60
+
+
+def test_retries_stop_within_the_time_bound_and_exit_2(
+    repo: Path, standin: StandIn, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = Failure(502, "Server Error")
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 2
+    assert fake_time.sleeps == [1.0, 2.0, 4.0] + [8.0] * 11  # the 12th 8 would pass 100s
+    assert sum(fake_time.sleeps) <= TEST_POLICY["total_seconds"]
+    assert len(standin.requests) == len(fake_time.sleeps) + 1
+    assert "gave up after 15 attempts" in result.stderr
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]  # findings still shown
+    assert "could not post the check run" in rendered(result.summary)
+
+
+def test_retries_are_bounded_in_real_time(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    policy = gh.Policy(total_seconds=0.3, first_backoff=0.02, seconds_between_writes=0.0)
+    monkeypatch.setattr(gh, "POLICY", policy)
+    standin.always = Failure(503, "Unavailable")
+    started = time.monotonic()
+    assert gate(capsys).code == 2
+    assert time.monotonic() - started < 5
+    assert 3 <= len(standin.requests) <= 6  # 0.02 + 0.04 + 0.08 + 0.16 > 0.3
+
+
+def test_a_retry_after_beyond_the_bound_gives_up_at_once(
+    repo: Path, standin: StandIn, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = Failure(429, "Too many requests", {"Retry-After": "3600"})
+    result = gate(capsys)
+    assert result.code == 2
+    assert fake_time.sleeps == []
+    assert len(standin.requests) == 1
+    assert "the next would wait 3600s" in result.stderr
+
+
+def test_a_permanent_422_is_not_retried_and_a_blocked_run_exits_2(
+    repo: Path, standin: StandIn, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = Failure(422, "Validation Failed")
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 2
+    assert len(standin.requests) == 1 and fake_time.sleeps == []
+    assert (
+        "mergegate: error: could not post the check run: GitHub answered 422 (Validation Failed)"
+        " to creating the check run" in result.stderr
+    )
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]
+    assert result.outputs["conclusion"] == "failure"
+
+
+def test_a_failed_update_keeps_the_conclusion_and_exits_2(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.failures = [None, Failure(404, "Not Found")]
+    (repo / "a.py").write_text(BARE * 120)
+    result = gate(capsys)
+    assert result.code == 2
+    assert [r.status for r in standin.requests] == [201, 404]
+    assert standin.check_runs[1]["conclusion"] == "failure"
+    assert "annotations 51-120 are missing" in result.stderr
+    assert runner_commands(result.stdout) == []  # the check run exists: no duplicate annotations
+
+
+def test_a_passing_run_whose_post_fails_exits_2(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = Failure(404, "Not Found")
+    result = gate(capsys)
+    assert result.code == 2
+    assert "GitHub answered 404 (Not Found)" in result.stderr
+
+
+# --- untrusted text --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [None, READ_ONLY, Failure(422, "Validation Failed"), Failure(502, "Bad"), "wrong-token"],
+)
+def test_the_token_is_never_printed(
+    repo: Path, standin: StandIn, failure: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if failure == "wrong-token":
+        standin.token = "another-token"
+    else:
+        standin.always = failure
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys, "--format", "json")
+    assert result.code in (1, 2)
+    assert TOKEN not in result.everything()
+    assert TOKEN[4:20] not in result.everything()
+    if failure is None:
+        assert standin.requests[0].headers["Authorization"] == f"token {TOKEN}"
+
+
+def test_the_token_from_the_command_line_is_sent_and_not_printed(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    standin.token = "ghp_FromTheCommandLine42"
+    result = gate(capsys, "--github-token", "ghp_FromTheCommandLine42\n")  # a trailing newline
+    assert result.code == 0
+    assert standin.requests[0].headers["Authorization"] == "token ghp_FromTheCommandLine42"
+    assert "FromTheCommandLine" not in result.everything()
+
+
+def test_a_malformed_token_is_refused_without_printing_it(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_Secret\x01Part")
+    result = gate(capsys)
+    assert result.code == 2
+    assert standin.requests == []
+    assert "holds characters no token has" in result.stderr
+    assert "Secret" not in result.everything() and "Part" not in result.everything()
+
+
+def test_a_response_that_echoes_the_token_is_scrubbed(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.always = Failure(422, f"token {TOKEN} is not welcome here")
+    result = gate(capsys)
+    assert result.code == 2
+    assert "token *** is not welcome here" in result.stderr
+    assert TOKEN not in result.everything()
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_a_hostile_file_name_stays_data(
+    repo: Path, standin: StandIn, refused: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if refused:
+        standin.always = READ_ONLY
+    (repo / HOSTILE).write_text(BARE)
+    result = gate(capsys)  # the text report on stdout, in the log
+    assert result.code == 1
+    assert standin.violations == []
+    commands = runner_commands(result.stdout)
+    assert all(command != "add-mask" for command, _, _ in commands)
+    assert not any(line.lstrip().startswith("::") for line in result.stderr.splitlines())
+    if refused:
+        assert [(c, p["file"]) for c, p, _ in commands] == [("error", HOSTILE)]
+    else:
+        assert commands == []
+        (annotation,) = standin.annotations()
+        assert annotation["path"] == HOSTILE
+        summary = standin.check_runs[1]["output"]["summary"]
+        assert f"/blob/{HEAD}/a%2Cb%3Ac%2525%0A%3A%3Aadd-mask%3A%3Ax.py#L3)" in summary
+    assert "\n::add-mask" not in result.summary
+    assert "a,b:c%25␊::add-mask::x.py:3" in rendered(result.summary)
+
+
+# --- the environment -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, value, problem",
+    [
+        ("GITHUB_REPOSITORY", "", "GITHUB_REPOSITORY as owner/name"),
+        ("GITHUB_REPOSITORY", "octo/demo/../../x", "GITHUB_REPOSITORY as owner/name"),
+        ("GITHUB_API_URL", "file:///etc", "GITHUB_API_URL to be an http(s) URL"),
+        ("GITHUB_EVENT_PATH", "/nonexistent.json", "cannot read the pull_request event's payload"),
+    ],
+)
+def test_an_unusable_environment_exits_2_naming_it(
+    repo: Path,
+    standin: StandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+    problem: str,
+) -> None:
+    monkeypatch.setenv(name, value)
+    result = gate(capsys)
+    assert result.code == 2
+    assert problem in result.stderr
+    assert standin.requests == []
+
+
+def test_a_payload_without_the_head_commit_exits_2(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path(os.environ["GITHUB_EVENT_PATH"]).write_text('{"pull_request": {"head": {}}}')
+    result = gate(capsys)
+    assert result.code == 2
+    assert "pull_request.head.sha" in result.stderr
+
+
+def test_paths_are_relative_to_the_repository_root_from_a_subfolder(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "a.py").write_text(BARE)
+    monkeypatch.chdir(repo / "pkg")
+    result = gate(capsys, ".")
+    assert result.code == 1
+    assert "a.py:3:1:" in result.stdout  # the text report: relative to the current directory
+    assert standin.annotations()[0]["path"] == "pkg/a.py"
+    assert f"/blob/{HEAD}/pkg/a.py#L3)" in standin.check_runs[1]["output"]["summary"]
+
+
+def test_pygithub_and_requests_load_only_under_github() -> None:
+    code = (
+        "import sys, mergegate.gates.cli, mergegate.gates.github, mergegate.hooks.bare_except\n"
+        "assert 'github' not in sys.modules and 'requests' not in sys.modules, sys.modules.keys()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_console_script_in_a_subprocess(
+    repo: Path, standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "a.py").write_text(BARE)
+    script = Path(sys.executable).parent / "mergegate"
+    result = subprocess.run(
+        [str(script), "run", "--github"], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert result.returncode == 1, result.stderr
+    assert [r.operation for r in standin.requests] == ["checks/create"]
+    assert standin.requests[0].body["head_sha"] == HEAD
+    assert standin.violations == []
+    assert read_outputs(tmp_path / "output.txt")["p0"] == "1"
+    assert "## ❌ mergegate: blocked" in (tmp_path / "step_summary.md").read_text()
+    assert TOKEN not in result.stdout + result.stderr
