@@ -1,0 +1,630 @@
+"""secrets-documented: every secret a workflow reads is named in the secrets document.
+
+Uses are found in what GitHub evaluates, not in the file's raw text: the workflow is composed with
+PyYAML (so YAML comments are gone and quoting, escapes and folding are undone) and every scalar is
+scanned for `${{ ... }}` expressions, or read whole as one expression for `if:` conditions. Each
+use is then placed at its text in the source; when the source spells the value differently
+(escapes), the use is reported at the start of its scalar rather than at a guess.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .cli import read_file, run_repo_hook
+from .finding import Finding, InputError
+from .paths import display
+from .registry import SECRETS_DOCUMENTED as RULE
+from .source import parse_error, split_lines
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    import re
+    from collections.abc import Iterator, Sequence
+
+    import yaml
+
+    Reference = tuple[str, str, int, int]  # kind, name, start offset, end offset
+    Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based)
+    Use = tuple[str, str, Span]  # kind, name, where
+
+WORKFLOWS = ".github/workflows"
+WORKFLOW_SUFFIXES = (".yml", ".yaml")  # what GitHub runs; other files and folders are ignored
+IMPLICIT = "GITHUB_TOKEN"
+"""Created by GitHub for every run: never needs an entry, and an entry for it is never stale."""
+
+NAMED, COMPUTED_INDEX, WHOLE_CONTEXT = "named", "index", "context"
+"""Reference kinds: `secrets.X` or `secrets['X']`; `secrets[<expression>]`; `secrets` itself."""
+
+ENTRY_HINT = "`NAME` at the start of a list item, heading, table row or line"
+
+_patterns: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """The regular expressions, compiled on first use: starting the hook does not load `re`."""
+    if not _patterns:
+        import re
+
+        identifier = r"[A-Za-z_][A-Za-z0-9_]*"
+        _patterns.update(
+            # GitHub expression tokens: '' is a quote inside a string literal; property names may
+            # hold `-`; a number is read whole so that `0x1f` is not taken for a name.
+            token=re.compile(
+                r"(?P<string>'(?:[^']|'')*(?:'|$))|(?P<number>[0-9][A-Za-z0-9_.]*)"
+                r"|(?P<word>[A-Za-z_][A-Za-z0-9_-]*)|(?P<other>\S)"
+            ),
+            after_secrets=re.compile(
+                r"\s*\.\s*(?P<property>[A-Za-z_][A-Za-z0-9_-]*)"
+                r"|\s*\[\s*(?:'(?P<single>(?:[^']|'')*)'|\"(?P<double>[^\"]*)\")\s*\]"
+                r"|\s*(?P<index>\[)"
+            ),
+            code_span=re.compile(rf"[*_]{{0,2}}`(?P<name>{identifier})`[*_]{{0,2}}"),
+            joiner=re.compile(r"\s*(?:,|/|&|\band\b|\bor\b)\s*"),
+            heading=re.compile(r" {0,3}#{1,6}[ \t]+"),
+            list_item=re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"),
+            line_start=re.compile(r" {0,3}"),
+            separator=re.compile(r"[ \t]*(?:[:\-\u2013\u2014]|$)"),
+            bare_cell=re.compile(rf"[ \t]*\*{{0,2}}(?P<name>{identifier})\*{{0,2}}[ \t]*$"),
+            delimiter_row=re.compile(
+                r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?\s*$"
+            ),
+            fence=re.compile(r" {0,3}(`{3,}|~{3,})"),
+            html_comment=re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL),
+        )
+    return _patterns[name]
+
+
+class _Lines:
+    """Character offsets to 1-based lines and columns, lines split as `split_lines` splits them."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        index = text.find("\r")
+        if index == -1:  # the common case, LF only
+            index = text.find("\n")
+            while index != -1:
+                starts.append(index + 1)
+                index = text.find("\n", index + 1)
+        else:
+            for index, char in enumerate(text):
+                if char == "\n" and not (index and text[index - 1] == "\r"):
+                    starts.append(index + 1)
+                elif char == "\r":
+                    starts.append(index + 2 if text.startswith("\n", index + 1) else index + 1)
+        self.starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_right
+
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        return (*self.position(start), *self.position(end))
+
+
+def _decode(path: str, data: bytes) -> str | Finding:
+    """UTF-8 text without its BOM, or the `parse-error` for bytes that are not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return parse_error(path, f"cannot decode the file as UTF-8: {error.reason}", line)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# Expressions ---------------------------------------------------------------------------------
+
+
+def _expression_end(text: str, start: int) -> int:
+    """The `}}` that closes the expression starting at `start` (string literals skipped)."""
+    index, length = start, len(text)
+    while index < length:
+        if text.startswith("}}", index):
+            return index
+        if text[index] == "'":
+            index += 1
+            while index < length and (text[index] != "'" or text.startswith("''", index)):
+                index += 2 if text[index] == "'" else 1
+        index += 1
+    return length
+
+
+def references(text: str, whole: bool) -> list[Reference]:
+    """The references to the `secrets` context in a scalar's value.
+
+    `whole` reads the value as one expression (an `if:` condition); otherwise only the insides of
+    `${{ ... }}` are expressions. `secrets` after a `.` is a property of something else
+    (`inputs.secrets`), text in a string literal is data, and contexts ignore case as in GitHub.
+    """
+    if "secrets" not in text.lower():
+        return []
+    if whole:
+        spans = [(0, len(text))]
+    else:
+        spans = []
+        start = text.find("${{")
+        while start != -1:
+            end = _expression_end(text, start + 3)
+            spans.append((start + 3, end))
+            start = text.find("${{", end + 2)
+    token, after_secrets = _pattern("token"), _pattern("after_secrets")
+    found: list[Reference] = []
+    for begin, end in spans:
+        previous = ""
+        for match in token.finditer(text, begin, end):
+            word = match.group("word")
+            if word is not None and word.lower() == "secrets" and previous != ".":
+                found.append(_reference(after_secrets.match(text, match.end(), end), match.start()))
+            previous = match.group()
+    return found
+
+
+def _reference(following: re.Match[str] | None, start: int) -> Reference:
+    """What the `secrets` at `start` reads, from the match of what follows it."""
+    if following is None:
+        return (WHOLE_CONTEXT, "", start, start + len("secrets"))
+    if following.group("index") is not None:
+        return (COMPUTED_INDEX, "", start, following.end())
+    name = following.group("property")
+    if name is None:
+        single = following.group("single")
+        name = following.group("double") if single is None else single.replace("''", "'")
+    return (NAMED, name, start, following.end())
+
+
+# Workflows -----------------------------------------------------------------------------------
+
+
+class Workflow:
+    """What one workflow file says about secrets, before the document is consulted."""
+
+    __slots__ = ("path", "uses", "triggers", "inputs", "inherits")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.uses: list[Use] = []
+        self.triggers: set[str] = set()
+        self.inputs: set[str] = set()  # on.workflow_call.secrets, upper case
+        self.inherits: list[tuple[str, Span]] = []  # the called workflow, where `inherit` is
+
+    def reads_input(self, name: str) -> bool:
+        """Whether `secrets.<name>` reads what a caller passes rather than a repository secret:
+        a declared input of a workflow that nothing but `workflow_call` triggers."""
+        return self.triggers == {"workflow_call"} and name.upper() in self.inputs
+
+
+def _mapping_items(node: yaml.Node | None) -> list[tuple[str, yaml.Node]]:
+    """A mapping's entries that have scalar keys; nothing for any other node."""
+    if node is None or node.id != "mapping":
+        return []
+    return [(key.value, value) for key, value in node.value if key.id == "scalar"]
+
+
+def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of `key` in a mapping node (the last of duplicates, as PyYAML's loader keeps)."""
+    found = None
+    for name, value in _mapping_items(node):
+        if name == key:
+            found = value
+    return found
+
+
+def _scalar(node: yaml.Node | None) -> yaml.Node | None:
+    return node if node is not None and node.id == "scalar" else None
+
+
+def _triggers(on: yaml.Node | None) -> set[str]:
+    """The events of `on:` (a name, a list of names, or a mapping keyed by them)."""
+    if on is None:
+        return set()
+    if on.id == "scalar":
+        return {on.value}
+    if on.id == "sequence":
+        return {item.value for item in on.value if item.id == "scalar"}
+    return {name for name, _ in _mapping_items(on)}
+
+
+def _read_structure(workflow: Workflow, root: yaml.Node, lines: _Lines) -> set[int]:
+    """Record triggers, declared inputs and `secrets: inherit`; return the `if:` scalars' ids.
+
+    `if:` counts only where GitHub evaluates it: `jobs.<id>.if` and `jobs.<id>.steps[*].if`.
+    """
+    on = _get(root, "on")
+    workflow.triggers.update(_triggers(on))
+    declared = _get(_get(on, "workflow_call"), "secrets")
+    workflow.inputs.update(name.upper() for name, _ in _mapping_items(declared))
+    conditions: set[int] = set()
+    for _, job in _mapping_items(_get(root, "jobs")):
+        steps = _get(job, "steps")
+        for holder in [job, *(steps.value if steps is not None and steps.id == "sequence" else ())]:
+            condition = _scalar(_get(holder, "if"))
+            if condition is not None:
+                conditions.add(id(condition))
+        passed = _scalar(_get(job, "secrets"))
+        if passed is not None and passed.value == "inherit":
+            called = _scalar(_get(job, "uses"))
+            where = lines.span(passed.start_mark.index, passed.end_mark.index)
+            workflow.inherits.append((called.value if called is not None else "", where))
+    return conditions
+
+
+def _scalars(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every scalar under `root`, keys included, each once (aliases share nodes and may loop)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.id == "scalar":
+            yield node
+        elif node.id == "sequence":
+            stack.extend(reversed(node.value))
+        else:
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+
+
+def _source_span(text: str, node: yaml.Node) -> tuple[int, int]:
+    """Where a scalar's content is in the text: quotes and a block scalar's header line left out
+    (the header may carry a YAML comment)."""
+    start, end = node.start_mark.index, node.end_mark.index
+    if node.style in ("|", ">"):
+        breaks = [index for index in (text.find("\n", start), text.find("\r", start)) if index >= 0]
+        start = min(breaks) + 1 if breaks else end
+    elif node.style in ("'", '"') and end - start >= 2:
+        start, end = start + 1, end - 1
+    return start, max(start, end)
+
+
+def _scalar_uses(text: str, lines: _Lines, node: yaml.Node, whole: bool) -> list[Use]:
+    """The references in one scalar's value, placed at their text in the source when it agrees."""
+    found = references(node.value, whole)
+    if not found:
+        return []
+    start, end = _source_span(text, node)
+    in_source = references(text[start:end], whole)
+    if [(kind, name.upper()) for kind, name, _, _ in in_source] == [
+        (kind, name.upper()) for kind, name, _, _ in found
+    ]:
+        return [
+            (kind, name, lines.span(start + first, start + last))
+            for kind, name, first, last in in_source
+        ]
+    where = lines.span(node.start_mark.index, node.end_mark.index)
+    return [(kind, name, where) for kind, name, _, _ in found]
+
+
+def _yaml_error(path: str, error: Exception, lines: _Lines) -> Finding:
+    """The `parse-error` at the place the YAML parser gave up."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    offset = getattr(mark, "index", None)
+    if offset is None:
+        offset = getattr(error, "position", None) or 0  # a ReaderError: a forbidden character
+    detail = "; ".join(
+        str(part)
+        for part in (getattr(error, "problem", None), getattr(error, "context", None))
+        if part
+    )
+    line, column = lines.position(offset)
+    return parse_error(path, f"invalid YAML: {detail or str(error).splitlines()[0]}", line, column)
+
+
+def compose(text: str) -> list[yaml.Node]:
+    """The YAML documents as node trees, with positions and styles, nothing constructed.
+
+    Built here from the parser's events, without recursion: PyYAML's C composer recurses in C and
+    crashes the interpreter on deeply nested input, where libyaml's parser itself does not.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    documents: list[yaml.Node] = []
+    anchors: dict[str, yaml.Node] = {}
+    open_nodes: list[list] = []  # [collection node, pending mapping key or None]
+    for event in yaml.parse(text, Loader=loader):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            node = yaml.ScalarNode(
+                event.tag or "", event.value, event.start_mark, event.end_mark, event.style
+            )
+        elif kind is yaml.AliasEvent:
+            if event.anchor not in anchors:
+                raise yaml.composer.ComposerError(
+                    None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+                )
+            node = anchors[event.anchor]
+        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            node_class = yaml.SequenceNode if kind is yaml.SequenceStartEvent else yaml.MappingNode
+            node = node_class(event.tag or "", [], event.start_mark, None, event.flow_style)
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            node = open_nodes.pop()[0]
+            node.end_mark = event.end_mark
+        else:  # stream and document boundaries: anchors do not cross documents
+            if kind is yaml.DocumentStartEvent:
+                anchors = {}
+            continue
+        if kind is not yaml.AliasEvent and getattr(event, "anchor", None):
+            anchors[event.anchor] = node
+        if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            _attach(documents, open_nodes, node)
+            open_nodes.append([node, None])
+        elif not (kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent):
+            _attach(documents, open_nodes, node)
+    return documents
+
+
+def _attach(documents: list[yaml.Node], open_nodes: list[list], node: yaml.Node) -> None:
+    """Add a node to the collection being built: an item, a key awaiting its value, or a value."""
+    if not open_nodes:
+        documents.append(node)
+        return
+    parent = open_nodes[-1]
+    if parent[0].id == "sequence":
+        parent[0].value.append(node)
+    elif parent[1] is None:
+        parent[1] = node
+    else:
+        parent[0].value.append((parent[1], node))
+        parent[1] = None
+
+
+def read_workflow(path: str, data: bytes) -> Workflow | Finding:
+    """A workflow's secret references, or the `parse-error` for a file that cannot be parsed.
+
+    A file that does not parse is reported and not scanned: its text alone cannot tell which
+    `${{ }}` GitHub would evaluate, and a partial answer would pass as a complete one.
+    """
+    text = _decode(path, data)
+    if isinstance(text, Finding):
+        return text
+    lines = _Lines(text)
+    import yaml
+
+    try:
+        documents = compose(text)
+    except yaml.YAMLError as error:
+        return _yaml_error(path, error, lines)
+    workflow = Workflow(path)
+    for root in documents:
+        conditions = _read_structure(workflow, root, lines)
+        for node in _scalars(root):
+            workflow.uses.extend(_scalar_uses(text, lines, node, id(node) in conditions))
+    return workflow
+
+
+def workflow_files(root: str) -> list[str]:
+    """The workflow files GitHub reads, sorted: `*.yml` and `*.yaml` directly in WORKFLOWS."""
+    folder = os.path.join(root, WORKFLOWS)
+    try:
+        names = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        raise InputError(f"{WORKFLOWS}: cannot list: {error.strerror or error}") from None
+    return [
+        f"{WORKFLOWS}/{name}"
+        for name in names
+        if name.endswith(WORKFLOW_SUFFIXES) and not os.path.isdir(os.path.join(folder, name))
+    ]
+
+
+# The document --------------------------------------------------------------------------------
+
+
+def _code_spans(line: str, start: int) -> tuple[list[tuple[str, int, int]], int]:
+    """Code-span names from `start`, joined by `,` `/` `&` `and` `or`; and where they end."""
+    pattern, joiner = _pattern("code_span"), _pattern("joiner")
+    found = []
+    end = start
+    match = pattern.match(line, start)
+    while match:
+        found.append((match.group("name"), match.start("name"), match.end("name")))
+        end = match.end()
+        join = joiner.match(line, end)
+        match = pattern.match(line, join.end()) if join else None
+    return found, end
+
+
+def _line_entries(line: str) -> list[tuple[str, int, int]]:
+    """The names a heading or list item starts with, or a line followed by `:`, a dash or EOL."""
+    for kind in ("heading", "list_item"):
+        marker = _pattern(kind).match(line)
+        if marker:
+            return _code_spans(line, marker.end())[0]
+    names, end = _code_spans(line, _pattern("line_start").match(line).end())
+    return names if _pattern("separator").match(line, end) else []
+
+
+def _cell_entries(line: str) -> list[tuple[str, int, int]]:
+    """The names in the first cell of a table body row: code spans, or one bare name."""
+    start = len(line) - len(line.lstrip())
+    if line.startswith("|", start):
+        start += 1
+    end = start
+    while end < len(line) and line[end] != "|":
+        end += 2 if line[end] == "\\" else 1
+    cell = line[:end]
+    bare = _pattern("bare_cell").match(cell, start)
+    if bare:
+        return [(bare.group("name"), bare.start("name"), bare.end("name"))]
+    return _code_spans(cell, start + len(cell[start:]) - len(cell[start:].lstrip()))[0]
+
+
+def _is_table_header(lines: list[str], index: int) -> bool:
+    """A line with `|` followed by a delimiter row (`| --- | :-: |`) starts a table."""
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return (
+        "|" in lines[index]
+        and "|" in following
+        and bool(_pattern("delimiter_row").match(following))
+    )
+
+
+def document_entries(text: str) -> list[tuple[str, int, int, int]]:
+    """The secrets a Markdown document names: (name as written, line, column, end column).
+
+    HTML comments and fenced code blocks are skipped; a table's header and delimiter rows are not
+    entries, and the first cell of each of its body rows may be.
+    """
+    text = _pattern("html_comment").sub(lambda match: _blank(match.group()), text)
+    lines = split_lines(text)
+    entries = []
+    fence = ""
+    in_table = False
+    for index, line in enumerate(lines):
+        marker = _pattern("fence").match(line)
+        if fence:
+            closing = marker.group(1) if marker and not line[marker.end() :].strip() else ""
+            if closing.startswith(fence):  # the same character, at least as many
+                fence = ""
+            continue
+        if marker:
+            fence, in_table = marker.group(1), False
+            continue
+        if _is_table_header(lines, index):
+            in_table = True
+            continue
+        if in_table and "|" in line and line.strip():
+            found = [] if _pattern("delimiter_row").match(line) else _cell_entries(line)
+        else:
+            in_table = False
+            found = _line_entries(line)
+        entries.extend((name, index + 1, start + 1, end + 1) for name, start, end in found)
+    return entries
+
+
+def _blank(comment: str) -> str:
+    """An HTML comment's text as spaces, its line breaks kept so that lines keep their numbers."""
+    return "".join(char if char in "\r\n" else " " for char in comment)
+
+
+def _mention(text: str, name: str) -> int | None:
+    """The first line that mentions `name` as a word, for a message that says why it is not
+    taken as an entry."""
+    import re
+
+    match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text, re.I)
+    return None if match is None else len(split_lines(text[: match.start()]))
+
+
+# The check -----------------------------------------------------------------------------------
+
+
+def check(root: str, options: dict[str, object]) -> list[Finding]:
+    """MG601 at uses the document does not name, MG602 at its unused entries, MG603 at uses that
+    cannot be checked; `parse-error` for workflows or a document that cannot be read as such."""
+    paths = workflow_files(root)
+    if not paths:
+        return []
+    findings: list[Finding] = []
+    workflows: list[Workflow] = []
+    for path in paths:
+        parsed = read_workflow(path, read_file(os.path.join(root, path)))
+        if isinstance(parsed, Finding):
+            findings.append(parsed)
+        else:
+            workflows.append(parsed)
+    unknown = [finding for finding in findings if finding.rule != RULE.id]  # parse errors
+    unknown += _unchecked_forms(workflows, findings)
+
+    docs = os.path.join(root, str(options.get("docs", RULE.option("docs").default)))
+    docs_shown = display(docs, root)
+    document = _decode(docs_shown, read_file(docs)) if os.path.exists(docs) else None
+    if isinstance(document, Finding):
+        return sorted([*findings, document], key=Finding.sort_key)
+    entries = document_entries(document) if document is not None else []
+    documented = {name.upper() for name, _, _, _ in entries}
+    inherited = {_local_path(called) for workflow in workflows for called, _ in workflow.inherits}
+    referenced = {IMPLICIT}
+    for workflow in workflows:
+        referenced.update(workflow.inputs)
+        for kind, name, where in workflow.uses:
+            key = name.upper()
+            referenced.add(key)
+            if kind != NAMED or key == IMPLICIT or key in documented:
+                continue
+            if workflow.reads_input(name) and workflow.path not in inherited:
+                continue
+            message = _undocumented(name, docs_shown, document)
+            findings.append(Finding(RULE.id, "MG601", workflow.path, *where, message))
+    caveat = ""
+    if unknown:  # say so rather than stay silent: those places might read the entry
+        first = min(unknown, key=Finding.sort_key)
+        caveat = f" (unless it is read where uses cannot be checked: {first.path}:{first.line})"
+    for name, line, column, end_column in entries:
+        if name.upper() not in referenced:
+            message = f"`{name}` is documented but no workflow uses it; remove the entry{caveat}"
+            findings.append(
+                Finding(RULE.id, "MG602", docs_shown, line, column, line, end_column, message)
+            )
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _undocumented(name: str, docs: str, document: str | None) -> str:
+    """MG601's message: what is wrong, and how to fix it."""
+    if not (name.isascii() and name.replace("_", "a").isalnum() and not name[:1].isdigit()):
+        return (
+            f"`{name}` cannot be a secret's name (letters, digits and `_`, not first a digit): "
+            "this reads an empty value"
+        )
+    if document is None:
+        return f"secret `{name}` is used but the secrets document {docs} does not exist"
+    line = _mention(document, name)
+    if line is not None:
+        return (
+            f"secret `{name}` is mentioned on line {line} of {docs} but not as an entry; "
+            f"write it as {ENTRY_HINT}"
+        )
+    return f"secret `{name}` is not named in {docs}; add an entry: {ENTRY_HINT}"
+
+
+def _local_path(called: str) -> str:
+    """The repository path of a workflow called as `./.github/workflows/x.yml`, else ""."""
+    called = called.strip()
+    return called[2:] if called.startswith("./") else ""
+
+
+def _unchecked_forms(workflows: list[Workflow], findings: list[Finding]) -> list[Finding]:
+    """Add the MG603 findings; return those that leave the set of secrets read unknown.
+
+    `secrets: inherit` to a workflow of this repository is reported but does not: that
+    workflow's references are checked as this repository's secrets.
+    """
+    local = {workflow.path for workflow in workflows}
+    unknown = []
+    for workflow in workflows:
+        for kind, _, where in workflow.uses:
+            if kind == COMPUTED_INDEX:
+                message = "`secrets[...]` with a computed name cannot be checked statically"
+            elif kind == WHOLE_CONTEXT:
+                message = (
+                    "the whole `secrets` context (as in `toJSON(secrets)`) cannot be checked "
+                    "statically; read each secret as `secrets.NAME`"
+                )
+            else:
+                continue
+            unknown.append(Finding(RULE.id, "MG603", workflow.path, *where, message))
+        for called, where in workflow.inherits:
+            message = f"`secrets: inherit` passes every secret to {called or 'the called workflow'}"
+            if _local_path(called) in local:
+                message += "; the secrets it reads are checked, but pass only those, by name"
+                findings.append(Finding(RULE.id, "MG603", workflow.path, *where, message))
+            else:
+                message += ", whose uses cannot be checked here; pass the ones it needs by name"
+                unknown.append(Finding(RULE.id, "MG603", workflow.path, *where, message))
+    findings.extend(unknown)
+    return unknown
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_repo_hook(RULE, check, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
