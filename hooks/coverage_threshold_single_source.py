@@ -23,15 +23,15 @@ import os
 from .cli import read_file, run_repo_hook
 from .finding import Finding
 from .registry import COVERAGE_THRESHOLD_SINGLE_SOURCE as RULE
-from .source import Source, parse, parse_error, walk
+from .source import Source, parse, walk
+from .textfile import TextFile as _Text
+from .textfile import compose_yaml, decode_text, parse_ini, parse_toml, yaml_get, yaml_scalars
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     import configparser
     from collections.abc import Iterable, Iterator, Sequence
     from typing import Any
-
-    import yaml
 
 REPEATED, DISAGREES = (code.code for code in RULE.codes)
 
@@ -83,9 +83,6 @@ OVERRIDES = {
     PYTEST_COV: "pytest-cov's --cov-fail-under overrides it where this command runs",
     COVERAGE_COMMAND: "coverage's --fail-under overrides it where this command runs",
 }
-LIBYAML_SAFE_DEPTH = 1000
-"""Deeper YAML goes to PyYAML's Python parser: libyaml's composer recurses in C and crashes the
-process (a segmentation fault, measured with 100,000 nested `[`) where Python raises an error."""
 COMPUTED = "<computed>"
 """How a threshold computed by Python code (a variable, an f-string) is shown."""
 
@@ -98,38 +95,8 @@ _COVERAGE_WORD = r"(?<![\w.-])coverage3?(?:\.exe)?(?![\w./-])"
 """The coverage command (`coverage`, `python -m coverage`, `.venv/bin/coverage`), not a file."""
 _SEPARATORS = "= \t\n\"',\\"
 """What may stand between an option and its value in raw text (quotes and commas of lists)."""
-
-
-class _Text:
-    """A decoded file with `\\n` line ends and its line starts, to turn indices into positions."""
-
-    __slots__ = ("path", "text", "_starts")
-
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
-        starts = [0]
-        newline = self.text.find("\n")
-        while newline >= 0:
-            starts.append(newline + 1)
-            newline = self.text.find("\n", newline + 1)
-        self._starts = starts
-
-    def position(self, index: int) -> tuple[int, int]:
-        """The 1-based line and character column of `index`."""
-        from bisect import bisect_right
-
-        line = bisect_right(self._starts, index)
-        return line, index - self._starts[line - 1] + 1
-
-    def index(self, line: int, column: int) -> int:
-        """The index of a 1-based line and column."""
-        return self._starts[line - 1] + column - 1
-
-    def error(self, message: str, index: int | None = None) -> Finding:
-        """A parse-error at `index` (or at the top of the file)."""
-        line, column = self.position(index) if index is not None else (1, 1)
-        return parse_error(self.path, message, line, column)
+_LOADERS = {"ini": parse_ini, "toml": parse_toml, "yaml": compose_yaml}
+"""How each kind of file is parsed (`_Repo.parsed`)."""
 
 
 class _Place:
@@ -246,14 +213,12 @@ class _Repo:
     def text(self, path: str) -> _Text | None:
         """The file decoded as UTF-8, or None (and a parse-error) when it is not UTF-8."""
         if path not in self._texts:
-            data = self.data(path)
-            try:
-                self._texts[path] = _Text(path, data.decode("utf-8"))
-            except UnicodeDecodeError as error:
-                line = data[: error.start].count(b"\n") + 1
-                message = f"cannot decode the file as UTF-8: {error.reason}"
-                self.errors.append(parse_error(path, message, line))
+            decoded = decode_text(path, self.data(path))
+            if isinstance(decoded, Finding):
+                self.errors.append(decoded)
                 self._texts[path] = None
+            else:
+                self._texts[path] = decoded
         return self._texts[path]
 
     def holds(self, path: str, needle: str) -> bool:
@@ -287,79 +252,6 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
-
-
-def _load_ini(source: _Text) -> configparser.ConfigParser | Finding:
-    """Parse INI as coverage.py does (configparser, no interpolation, strict)."""
-    import configparser
-
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(source.text, source=source.path)
-    except configparser.Error as error:
-        line = getattr(error, "lineno", None)
-        errors = getattr(error, "errors", None)
-        if line is None and errors:
-            line = errors[0][0]
-        message = " ".join(str(error).split())
-        return parse_error(source.path, f"invalid INI: {message}", line or 1)
-    return parser
-
-
-def _load_toml(source: _Text) -> dict[str, object] | Finding:
-    """Parse TOML with tomllib (tomli before Python 3.11)."""
-    import re
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
-    try:
-        return tomllib.loads(source.text)
-    except RecursionError:
-        return source.error("cannot parse the file: nesting too deep for the TOML parser")
-    except tomllib.TOMLDecodeError as error:
-        place = re.search(r"at line (\d+), column (\d+)", str(error))
-        if place:
-            line, column = int(place.group(1)), int(place.group(2))
-        else:  # "at end of document"
-            line, column = source.position(len(source.text))
-        return parse_error(source.path, f"invalid TOML: {error}", line, column)
-
-
-def _load_yaml(source: _Text) -> list[yaml.Node] | Finding:
-    """Compose YAML documents into nodes, which keep where each value is written."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    if _nesting_bound(source.text) > LIBYAML_SAFE_DEPTH:
-        loader = yaml.SafeLoader  # its recursion stops at Python's limit, with an exception
-    try:
-        return list(yaml.compose_all(source.text, Loader=loader))
-    except RecursionError:
-        return source.error("cannot parse the file: nesting too deep for the YAML parser")
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        problem = getattr(error, "problem", None)
-        context = getattr(error, "context", None)
-        detail = ", ".join(part for part in (context, problem) if part) or str(error)
-        if mark is not None:
-            return parse_error(
-                source.path, f"invalid YAML: {detail}", mark.line + 1, mark.column + 1
-            )
-        return source.error(f"invalid YAML: {detail}", getattr(error, "position", None))
-
-
-def _nesting_bound(text: str) -> int:
-    """An upper bound of how deep YAML text nests: every level needs a bracket, a `- ` or `? `
-    indicator, or more indentation."""
-    indent = max(len(line) - len(line.lstrip(" ")) for line in text.split("\n"))
-    indicators = sum(text.count(mark) for mark in ("[", "{", "- ", "? "))
-    return indicators + indent
-
-
-_LOADERS = {"ini": _load_ini, "toml": _load_toml, "yaml": _load_yaml}
 
 
 # --- Command text: pytest-cov's --cov-fail-under and coverage's --fail-under -----------------
@@ -687,7 +579,7 @@ def _dotted(key: str) -> tuple[str, ...]:
 
 def _toml_value(source: _Text, value_start: int, value_end: int) -> object:
     """The parsed value of one key/value pair, parsed on its own (exact for arrays of tables)."""
-    document = _load_toml(_Text(source.path, "v = " + source.text[value_start:value_end]))
+    document = parse_toml(_Text(source.path, "v = " + source.text[value_start:value_end]))
     if isinstance(document, Finding):  # pragma: no cover - the whole file parsed, so must this
         raise ValueError(f"{source.path}: cannot re-read the value at {document.line}")
     return document["v"]
@@ -720,8 +612,7 @@ def _ini_command_places(repo: _Repo) -> list[_Place]:
             continue
         source = parsed[0]
         lines = [
-            " " * len(line) if line.strip()[:1] in ("#", ";") else line
-            for line in source.text.split("\n")
+            " " * len(line) if line.strip()[:1] in ("#", ";") else line for line in source.lines
         ]
         places.extend(_text_places(source, "\n".join(lines)))
     return places
@@ -795,9 +686,9 @@ def _noxfile_places(repo: _Repo) -> list[_Place]:
             offset += len(text) + 1
         for option, value, index in _thresholds(" ".join(texts)):
             element = elements[bisect_right(offsets, index) - 1]
-            start = source.index(element.lineno, parsed.column(element.lineno, element.col_offset))
+            start = source.offset(element.lineno, parsed.column(element.lineno, element.col_offset))
             end_line = element.end_lineno or element.lineno
-            end = source.index(end_line, parsed.column(end_line, element.end_col_offset or 0))
+            end = source.offset(end_line, parsed.column(end_line, element.end_col_offset or 0))
             shown = COMPUTED if "\x00" in value else value
             places.append(
                 _Place(
@@ -805,25 +696,6 @@ def _noxfile_places(repo: _Repo) -> list[_Place]:
                 )
             )
     return places
-
-
-def _yaml_scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
-    """Every scalar value (not key) under `node`, each once even when aliased."""
-    import yaml
-
-    seen = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.ScalarNode):
-            yield current
-        elif isinstance(current, yaml.MappingNode):
-            stack.extend(value for _, value in reversed(current.value))
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(reversed(current.value))
 
 
 def _workflow_places(repo: _Repo) -> list[_Place]:
@@ -838,23 +710,11 @@ def _workflow_places(repo: _Repo) -> list[_Place]:
             continue
         source, documents = parsed
         for document in documents:
-            for scalar in _yaml_scalars(document):
+            for scalar in yaml_scalars(document, keys=False):
                 if "fail-under" in scalar.value:
                     start, end = scalar.start_mark.index, scalar.end_mark.index
                     places.extend(_parsed_places(source, start, end, iter([scalar.value])))
     return places
-
-
-def _yaml_get(node: object, key: str) -> object:
-    """The value node of `key` in a mapping node (the last one, as YAML loading keeps), or None."""
-    import yaml
-
-    found = None
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                found = value
-    return found
 
 
 def _codecov_places(repo: _Repo) -> list[_Place]:
@@ -868,11 +728,11 @@ def _codecov_places(repo: _Repo) -> list[_Place]:
             continue
         source, documents = parsed
         for document in documents:
-            project = _yaml_get(_yaml_get(_yaml_get(document, "coverage"), "status"), "project")
+            project = yaml_get(yaml_get(yaml_get(document, "coverage"), "status"), "project")
             if not isinstance(project, yaml.MappingNode):
                 continue
             for _, status in project.value:
-                target = _yaml_get(status, "target")
+                target = yaml_get(status, "target")
                 if not isinstance(target, yaml.ScalarNode) or target.value.strip() == "auto":
                     continue
                 index = target.start_mark.index + (1 if target.style in ("'", '"') else 0)

@@ -15,17 +15,20 @@ from .cli import read_file, run_repo_hook
 from .finding import Finding, InputError
 from .paths import display
 from .registry import SECRETS_DOCUMENTED as RULE
-from .source import parse_error, split_lines
+from .source import split_lines
+
+# .textfile is imported where it is used: starting the hook loads nothing but this module.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     import re
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     import yaml
 
+    from .textfile import Span, TextFile
+
     Reference = tuple[str, str, int, int]  # kind, name, start offset, end offset
-    Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based)
     Use = tuple[str, str, Span]  # kind, name, where
 
 WORKFLOWS = ".github/workflows"
@@ -73,47 +76,6 @@ def _pattern(name: str) -> re.Pattern[str]:
             html_comment=re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL),
         )
     return _patterns[name]
-
-
-class _Lines:
-    """Character offsets to 1-based lines and columns, lines split as `split_lines` splits them."""
-
-    __slots__ = ("starts",)
-
-    def __init__(self, text: str) -> None:
-        starts = [0]
-        index = text.find("\r")
-        if index == -1:  # the common case, LF only
-            index = text.find("\n")
-            while index != -1:
-                starts.append(index + 1)
-                index = text.find("\n", index + 1)
-        else:
-            for index, char in enumerate(text):
-                if char == "\n" and not (index and text[index - 1] == "\r"):
-                    starts.append(index + 1)
-                elif char == "\r":
-                    starts.append(index + 2 if text.startswith("\n", index + 1) else index + 1)
-        self.starts = starts
-
-    def position(self, offset: int) -> tuple[int, int]:
-        from bisect import bisect_right
-
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        return (*self.position(start), *self.position(end))
-
-
-def _decode(path: str, data: bytes) -> str | Finding:
-    """UTF-8 text without its BOM, or the `parse-error` for bytes that are not UTF-8."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return parse_error(path, f"cannot decode the file as UTF-8: {error.reason}", line)
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 # Expressions ---------------------------------------------------------------------------------
@@ -197,77 +159,47 @@ class Workflow:
         return self.triggers == {"workflow_call"} and name.upper() in self.inputs
 
 
-def _mapping_items(node: yaml.Node | None) -> list[tuple[str, yaml.Node]]:
-    """A mapping's entries that have scalar keys; nothing for any other node."""
-    if node is None or node.id != "mapping":
-        return []
-    return [(key.value, value) for key, value in node.value if key.id == "scalar"]
-
-
-def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """The value of `key` in a mapping node (the last of duplicates, as PyYAML's loader keeps)."""
-    found = None
-    for name, value in _mapping_items(node):
-        if name == key:
-            found = value
-    return found
-
-
 def _scalar(node: yaml.Node | None) -> yaml.Node | None:
     return node if node is not None and node.id == "scalar" else None
 
 
 def _triggers(on: yaml.Node | None) -> set[str]:
     """The events of `on:` (a name, a list of names, or a mapping keyed by them)."""
+    from .textfile import yaml_items
+
     if on is None:
         return set()
     if on.id == "scalar":
         return {on.value}
     if on.id == "sequence":
         return {item.value for item in on.value if item.id == "scalar"}
-    return {name for name, _ in _mapping_items(on)}
+    return {name for name, _ in yaml_items(on)}
 
 
-def _read_structure(workflow: Workflow, root: yaml.Node, lines: _Lines) -> set[int]:
+def _read_structure(workflow: Workflow, root: yaml.Node, file: TextFile) -> set[int]:
     """Record triggers, declared inputs and `secrets: inherit`; return the `if:` scalars' ids.
 
     `if:` counts only where GitHub evaluates it: `jobs.<id>.if` and `jobs.<id>.steps[*].if`.
     """
-    on = _get(root, "on")
+    from .textfile import yaml_get, yaml_items
+
+    on = yaml_get(root, "on")
     workflow.triggers.update(_triggers(on))
-    declared = _get(_get(on, "workflow_call"), "secrets")
-    workflow.inputs.update(name.upper() for name, _ in _mapping_items(declared))
+    declared = yaml_get(yaml_get(on, "workflow_call"), "secrets")
+    workflow.inputs.update(name.upper() for name, _ in yaml_items(declared))
     conditions: set[int] = set()
-    for _, job in _mapping_items(_get(root, "jobs")):
-        steps = _get(job, "steps")
+    for _, job in yaml_items(yaml_get(root, "jobs")):
+        steps = yaml_get(job, "steps")
         for holder in [job, *(steps.value if steps is not None and steps.id == "sequence" else ())]:
-            condition = _scalar(_get(holder, "if"))
+            condition = _scalar(yaml_get(holder, "if"))
             if condition is not None:
                 conditions.add(id(condition))
-        passed = _scalar(_get(job, "secrets"))
+        passed = _scalar(yaml_get(job, "secrets"))
         if passed is not None and passed.value == "inherit":
-            called = _scalar(_get(job, "uses"))
-            where = lines.span(passed.start_mark.index, passed.end_mark.index)
+            called = _scalar(yaml_get(job, "uses"))
+            where = file.span(passed.start_mark.index, passed.end_mark.index)
             workflow.inherits.append((called.value if called is not None else "", where))
     return conditions
-
-
-def _scalars(root: yaml.Node) -> Iterator[yaml.Node]:
-    """Every scalar under `root`, keys included, each once (aliases share nodes and may loop)."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.id == "scalar":
-            yield node
-        elif node.id == "sequence":
-            stack.extend(reversed(node.value))
-        else:
-            for key, value in reversed(node.value):
-                stack.extend((value, key))
 
 
 def _source_span(text: str, node: yaml.Node) -> tuple[int, int]:
@@ -282,96 +214,22 @@ def _source_span(text: str, node: yaml.Node) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def _scalar_uses(text: str, lines: _Lines, node: yaml.Node, whole: bool) -> list[Use]:
+def _scalar_uses(file: TextFile, node: yaml.Node, whole: bool) -> list[Use]:
     """The references in one scalar's value, placed at their text in the source when it agrees."""
     found = references(node.value, whole)
     if not found:
         return []
-    start, end = _source_span(text, node)
-    in_source = references(text[start:end], whole)
+    start, end = _source_span(file.text, node)
+    in_source = references(file.text[start:end], whole)
     if [(kind, name.upper()) for kind, name, _, _ in in_source] == [
         (kind, name.upper()) for kind, name, _, _ in found
     ]:
         return [
-            (kind, name, lines.span(start + first, start + last))
+            (kind, name, file.span(start + first, start + last))
             for kind, name, first, last in in_source
         ]
-    where = lines.span(node.start_mark.index, node.end_mark.index)
+    where = file.span(node.start_mark.index, node.end_mark.index)
     return [(kind, name, where) for kind, name, _, _ in found]
-
-
-def _yaml_error(path: str, error: Exception, lines: _Lines) -> Finding:
-    """The `parse-error` at the place the YAML parser gave up."""
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    offset = getattr(mark, "index", None)
-    if offset is None:
-        offset = getattr(error, "position", None) or 0  # a ReaderError: a forbidden character
-    detail = "; ".join(
-        str(part)
-        for part in (getattr(error, "problem", None), getattr(error, "context", None))
-        if part
-    )
-    line, column = lines.position(offset)
-    return parse_error(path, f"invalid YAML: {detail or str(error).splitlines()[0]}", line, column)
-
-
-def compose(text: str) -> list[yaml.Node]:
-    """The YAML documents as node trees, with positions and styles, nothing constructed.
-
-    Built here from the parser's events, without recursion: PyYAML's C composer recurses in C and
-    crashes the interpreter on deeply nested input, where libyaml's parser itself does not.
-    """
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    documents: list[yaml.Node] = []
-    anchors: dict[str, yaml.Node] = {}
-    open_nodes: list[list] = []  # [collection node, pending mapping key or None]
-    for event in yaml.parse(text, Loader=loader):
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            node = yaml.ScalarNode(
-                event.tag or "", event.value, event.start_mark, event.end_mark, event.style
-            )
-        elif kind is yaml.AliasEvent:
-            if event.anchor not in anchors:
-                raise yaml.composer.ComposerError(
-                    None, None, f"found undefined alias {event.anchor!r}", event.start_mark
-                )
-            node = anchors[event.anchor]
-        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-            node_class = yaml.SequenceNode if kind is yaml.SequenceStartEvent else yaml.MappingNode
-            node = node_class(event.tag or "", [], event.start_mark, None, event.flow_style)
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            node = open_nodes.pop()[0]
-            node.end_mark = event.end_mark
-        else:  # stream and document boundaries: anchors do not cross documents
-            if kind is yaml.DocumentStartEvent:
-                anchors = {}
-            continue
-        if kind is not yaml.AliasEvent and getattr(event, "anchor", None):
-            anchors[event.anchor] = node
-        if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-            _attach(documents, open_nodes, node)
-            open_nodes.append([node, None])
-        elif not (kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent):
-            _attach(documents, open_nodes, node)
-    return documents
-
-
-def _attach(documents: list[yaml.Node], open_nodes: list[list], node: yaml.Node) -> None:
-    """Add a node to the collection being built: an item, a key awaiting its value, or a value."""
-    if not open_nodes:
-        documents.append(node)
-        return
-    parent = open_nodes[-1]
-    if parent[0].id == "sequence":
-        parent[0].value.append(node)
-    elif parent[1] is None:
-        parent[1] = node
-    else:
-        parent[0].value.append((parent[1], node))
-        parent[1] = None
 
 
 def read_workflow(path: str, data: bytes) -> Workflow | Finding:
@@ -380,21 +238,19 @@ def read_workflow(path: str, data: bytes) -> Workflow | Finding:
     A file that does not parse is reported and not scanned: its text alone cannot tell which
     `${{ }}` GitHub would evaluate, and a partial answer would pass as a complete one.
     """
-    text = _decode(path, data)
-    if isinstance(text, Finding):
-        return text
-    lines = _Lines(text)
-    import yaml
+    from .textfile import compose_yaml, decode_text, yaml_scalars
 
-    try:
-        documents = compose(text)
-    except yaml.YAMLError as error:
-        return _yaml_error(path, error, lines)
+    file = decode_text(path, data)
+    if isinstance(file, Finding):
+        return file
+    documents = compose_yaml(file)
+    if isinstance(documents, Finding):
+        return documents
     workflow = Workflow(path)
     for root in documents:
-        conditions = _read_structure(workflow, root, lines)
-        for node in _scalars(root):
-            workflow.uses.extend(_scalar_uses(text, lines, node, id(node) in conditions))
+        conditions = _read_structure(workflow, root, file)
+        for node in yaml_scalars(root, keys=True):
+            workflow.uses.extend(_scalar_uses(file, node, id(node) in conditions))
     return workflow
 
 
@@ -533,11 +389,14 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
     unknown = [finding for finding in findings if finding.rule != RULE.id]  # parse errors
     unknown += _unchecked_forms(workflows, findings)
 
+    from .textfile import decode_text
+
     docs = os.path.join(root, str(options.get("docs", RULE.option("docs").default)))
     docs_shown = display(docs, root)
-    document = _decode(docs_shown, read_file(docs)) if os.path.exists(docs) else None
-    if isinstance(document, Finding):
-        return sorted([*findings, document], key=Finding.sort_key)
+    decoded = decode_text(docs_shown, read_file(docs)) if os.path.exists(docs) else None
+    if isinstance(decoded, Finding):
+        return sorted([*findings, decoded], key=Finding.sort_key)
+    document = decoded.text if decoded is not None else None
     entries = document_entries(document) if document is not None else []
     documented = {name.upper() for name, _, _, _ in entries}
     inherited = {_local_path(called) for workflow in workflows for called, _ in workflow.inherits}

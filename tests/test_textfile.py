@@ -1,0 +1,268 @@
+"""hooks/textfile.py: decoding, positions, and YAML/TOML/INI parses that end in data or a
+parse-error, never an exception or a crash."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mergegate.hooks.finding import Finding
+from mergegate.hooks.textfile import (
+    MAX_FLOW_DEPTH,
+    TextFile,
+    compose_yaml,
+    decode_text,
+    parse_ini,
+    parse_toml,
+    yaml_get,
+    yaml_items,
+    yaml_scalars,
+)
+
+
+def decoded(data: bytes, path: str = "f") -> TextFile:
+    file = decode_text(path, data)
+    assert isinstance(file, TextFile), file
+    return file
+
+
+def composed(text: str) -> list[yaml.Node]:
+    documents = compose_yaml(TextFile("w.yml", text))
+    assert isinstance(documents, list), documents
+    return documents
+
+
+def error(result: object) -> tuple[int, int, str]:
+    assert isinstance(result, Finding), result
+    assert (result.rule, result.code) == ("parse-error", "MG001")
+    return result.line, result.column, result.message
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every YAML answer must be the same with PyYAML's C loader and without it."""
+    if request.param == "python":
+        monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    elif not hasattr(yaml, "CSafeLoader"):  # pragma: no cover - PyYAML built without libyaml
+        pytest.skip("PyYAML without libyaml")
+    return str(request.param)
+
+
+# Decoding and positions --------------------------------------------------------------------------
+
+
+def test_decoding_normalises_line_ends_and_keeps_the_bom_apart() -> None:
+    file = decoded(b"\xef\xbb\xbfa\r\nb\rc\n\xc3\xa9")
+    assert (file.text, file.lines, file.bom) == ("a\nb\nc\n\u00e9", ["a", "b", "c", "\u00e9"], True)
+    assert file.text_with_bom == "\ufeffa\nb\nc\n\u00e9"
+    assert decoded(b"a\n").text_with_bom == "a\n"
+
+
+def test_undecodable_bytes_are_a_parse_error_on_their_line() -> None:
+    assert error(decode_text("f", b"a\nb\rc\r\n\xff")) == (
+        4,
+        1,
+        "cannot decode the file as UTF-8: invalid start byte",
+    )
+    assert error(decode_text("f", b"\xc3")) == (
+        1,
+        1,
+        "cannot decode the file as UTF-8: unexpected end of data",
+    )
+
+
+@given(st.lists(st.sampled_from(["a", "\u00e9", "\U0001f600", "\n", "\r", "\r\n", "\t"])))
+def test_positions_agree_with_split_lines(parts: list[str]) -> None:
+    from mergegate.hooks.source import split_lines
+
+    raw = "".join(parts)
+    file = TextFile("f", raw)
+    assert file.lines == split_lines(raw)
+    for offset in range(len(file.text) + 1):
+        line, column = file.position(offset)
+        assert file.offset(line, column) == offset
+        assert file.lines[line - 1][: column - 1] == file.text[:offset].split("\n")[-1]
+    assert file.span(0, len(file.text)) == (1, 1, len(file.lines), len(file.lines[-1]) + 1)
+
+
+def test_error_is_a_parse_error_at_an_offset_or_the_top() -> None:
+    file = TextFile("p", "ab\ncd")
+    assert error(file.error("bad", 4)) == (2, 2, "bad")
+    assert error(file.error("bad")) == (1, 1, "bad")
+
+
+# YAML --------------------------------------------------------------------------------------------
+
+
+def test_compose_keeps_positions_styles_and_document_order(loader: str) -> None:
+    text = "a: 1\r\nb:\r\n  - 'x'\r\n  - {c: d}\r\n---\r\ne: |\r\n  f\r\n"
+    file = TextFile("w.yml", text)
+    documents = compose_yaml(file)
+    assert isinstance(documents, list) and len(documents) == 2
+    scalars = list(yaml_scalars(documents[0], keys=True))
+    assert [node.value for node in scalars] == ["a", "1", "b", "x", "c", "d"]
+    plain = None  # libyaml says "", PyYAML None
+    assert [node.style or None for node in scalars] == [plain, plain, plain, "'", plain, plain]
+    quoted = yaml_get(documents[0], "b").value[0]  # type: ignore[union-attr]
+    assert file.span(quoted.start_mark.index, quoted.end_mark.index) == (3, 5, 3, 8)
+    block = yaml_get(documents[1], "e")
+    assert (block.value, block.style) == ("f\n", "|")  # type: ignore[union-attr]
+
+
+def test_mapping_helpers() -> None:
+    (root,) = composed("a: 1\n? [k]\n: 2\na: 3\n")
+    assert [name for name, _ in yaml_items(root)] == ["a", "a"]  # the complex key is left out
+    assert yaml_get(root, "a").value == "3"  # type: ignore[union-attr] # the last, as a loader
+    assert yaml_get(root, "missing") is None and yaml_get(None, "a") is None
+    assert yaml_items(yaml_get(root, "a")) == []
+
+
+def test_scalars_visit_aliased_nodes_once_even_in_a_loop() -> None:
+    (root,) = composed("a: &x\n  k: v\n  self: *x\nb: *x\n")
+    assert [node.value for node in yaml_scalars(root, keys=False)] == ["v"]
+    assert [node.value for node in yaml_scalars(root, keys=True)] == ["a", "k", "v", "self", "b"]
+
+
+def test_anchors_are_scoped_to_their_document_and_may_be_redefined(loader: str) -> None:
+    (root,) = composed("a: &x 1\nb: &x 2\nc: *x\n")
+    assert yaml_get(root, "c").value == "2"  # type: ignore[union-attr]
+    assert error(compose_yaml(TextFile("w.yml", "a: &x 1\n---\nb: *x\n")))[:2] == (3, 4)
+    assert "undefined alias 'x'" in error(compose_yaml(TextFile("w.yml", "b: *x\n")))[2]
+
+
+def test_yaml_errors_say_where_and_why(loader: str) -> None:
+    line, column, message = error(compose_yaml(TextFile("w.yml", "a:\r\n  b: [1, 2\r\n")))
+    assert (line, column) == (3, 1)
+    assert message.startswith("invalid YAML: while parsing a flow sequence, ")
+    assert "expected ',' or ']'" in message
+    assert error(compose_yaml(TextFile("w.yml", "a: b: c\n")))[:2] == (1, 5)
+
+
+def test_forbidden_characters_are_placed_in_characters_not_bytes(loader: str) -> None:
+    """libyaml gives the position of a forbidden character in UTF-8 bytes: é and 😀 count one."""
+    line, column, message = error(
+        compose_yaml(TextFile("w.yml", "x: 1\na: \u00e9\U0001f600\x07\n"))
+    )
+    assert (line, column) == (2, 6)
+    assert message.startswith("invalid YAML: unacceptable character #x0007: ")
+    assert "\n" not in message
+
+
+def test_compose_needs_no_recursion_for_deep_block_nesting(loader: str) -> None:
+    depth = 5_000  # PyYAML's own composer stops at Python's recursion limit (1,000 frames)
+    (root,) = composed("a:\n  " + "- " * depth + "deep\n")
+    (deepest,) = yaml_scalars(root, keys=False)
+    assert (deepest.value, deepest.start_mark.index) == ("deep", 5 + 2 * depth)
+
+
+def test_flow_nesting_is_limited() -> None:
+    """libyaml's time grows with the square of the `[`/`{` depth: past the limit, a parse-error
+    at the bracket that goes too deep. (PyYAML's Python scanner needs minutes at this depth.)"""
+    at_limit = "a: " + "[{b: " * (MAX_FLOW_DEPTH // 2) + "x" + "}]" * (MAX_FLOW_DEPTH // 2)
+    (root,) = composed(at_limit)
+    assert [node.value for node in yaml_scalars(root, keys=False)] == ["x"]
+    deeper = "a: " + "[" * (MAX_FLOW_DEPTH + 1) + "x" + "]" * (MAX_FLOW_DEPTH + 1)
+    assert error(compose_yaml(TextFile("w.yml", deeper))) == (
+        1,
+        len("a: ") + MAX_FLOW_DEPTH + 1,
+        "cannot parse the file: nesting too deep for the YAML parser",
+    )
+
+
+DEEP_YAML = """
+import sys
+from mergegate.hooks.textfile import TextFile, compose_yaml, yaml_scalars
+depth = 100_000
+block = compose_yaml(TextFile("b.yml", "a:\\n  " + "- " * depth + "deep\\n"))
+print([node.value for root in block for node in yaml_scalars(root, keys=False)])
+flow = compose_yaml(TextFile("f.yml", "a: " + "[" * depth + "x" + "]" * depth + "\\n"))
+print(flow.message)
+"""
+
+
+def test_100000_levels_neither_crash_nor_hang() -> None:
+    """PyYAML's C composer kills the interpreter on such input (from about 40,000 levels): run
+    it in a child process so that a crash fails this test and nothing else. Block nesting is
+    composed (linear time: about 2 s for 100,000 levels here); flow nesting stops at the limit
+    (about 0.5 s), where libyaml would need about a minute. The timeout only catches a hang."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(DEEP_YAML)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "['deep']",
+        "cannot parse the file: nesting too deep for the YAML parser",
+    ]
+
+
+YAMLISH = st.lists(
+    st.sampled_from(
+        list(" \t\n\r:-?,[]{}#&*!|>'\"%@`\\.\u00e9\ufeff\x07\x85\u2028") + ["a", "&a", "*a"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=YAMLISH)
+def test_any_yaml_text_gives_nodes_or_a_placed_parse_error(text: str) -> None:
+    file = TextFile("w.yml", text)
+    result = compose_yaml(file)
+    if isinstance(result, Finding):
+        assert 1 <= result.line <= len(file.lines) and result.column >= 1
+        assert result.message.startswith("invalid YAML: ") and "\n" not in result.message
+    else:
+        for root in result:
+            for node in yaml_scalars(root, keys=True):
+                assert 0 <= node.start_mark.index <= node.end_mark.index <= len(file.text)
+
+
+# TOML and INI ------------------------------------------------------------------------------------
+
+
+def test_toml_parses_or_says_where_it_fails() -> None:
+    assert parse_toml(TextFile("p.toml", "[a]\r\nb = 1\r\n")) == {"a": {"b": 1}}
+    assert error(parse_toml(TextFile("p.toml", "[a]\nb = 1\nb = 2\n")))[0] == 3
+    line, column, message = error(parse_toml(TextFile("p.toml", "a = [1,\n")))
+    assert (line, column) == (2, 1) and message.startswith("invalid TOML: ")
+    assert error(parse_toml(TextFile("p.toml", "a = " + "[" * 100_000))) == (
+        1,
+        1,
+        "cannot parse the file: nesting too deep for the TOML parser",
+    )
+
+
+def test_toml_and_ini_see_the_bom_as_pytest_and_coverage_py_do() -> None:
+    """They read configuration with `encoding="utf-8"`, which keeps a BOM: the file is broken."""
+    assert error(parse_toml(decoded(b"\xef\xbb\xbfa = 1\n")))[:2] == (1, 1)
+    assert error(parse_ini(decoded(b"\xef\xbb\xbf[report]\n")))[2].startswith(
+        "invalid INI: File contains no section headers."
+    )
+
+
+def test_ini_parses_without_interpolation_or_says_which_line_fails() -> None:
+    parser = parse_ini(TextFile("setup.cfg", "[a]\r\nb = %(c)s\r\n"))
+    assert not isinstance(parser, Finding) and parser.get("a", "b") == "%(c)s"
+    line, column, message = error(parse_ini(TextFile("setup.cfg", "[a]\nb = 1\n\nno equals\n")))
+    assert (line, column) == (4, 1) and message.startswith("invalid INI: ")
+    assert "\n" not in message
+    assert error(parse_ini(TextFile("setup.cfg", "[a]\nb = 1\nb = 2\n")))[:2] == (3, 1)
+
+
+def test_importing_loads_no_parser() -> None:
+    """The parsers, `re` and `bisect` are imported on first use, not when a hook starts."""
+    code = (
+        "import sys; import mergegate.hooks.cli, mergegate.hooks.source; before = set(sys.modules)"
+        "; import mergegate.hooks.textfile; print(sorted(set(sys.modules) - before))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["['mergegate.hooks.textfile']"], result
