@@ -1,0 +1,1 @@
+"""The example shop: every kind of defect mergegate exists to stop."""
