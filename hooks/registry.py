@@ -161,12 +161,8 @@ BARE_EXCEPT = Rule(
         "and silently swallows programming errors such as `NameError`. Failures disappear "
         "instead of reaching a log or a user."
     ),
-    example=(
-        "try:\n    config = load(path)\nexcept:\n    config = {}"
-    ),
-    use_instead=(
-        "try:\n    config = load(path)\nexcept FileNotFoundError:\n    config = {}"
-    ),
+    example=("try:\n    config = load(path)\nexcept:\n    config = {}"),
+    use_instead=("try:\n    config = load(path)\nexcept FileNotFoundError:\n    config = {}"),
     options=(
         Option(
             "allow-reraise",
@@ -190,26 +186,27 @@ UNUSED_GLOBAL = Rule(
     module="unused_global",
     what=(
         "Reports a `global` or `nonlocal` name, declared in a function or class body, that the "
-        "same scope never binds: no assignment of any kind (plain, augmented, annotated with a "
-        "value), no `del`, no `for`/`with`/`except ... as` target, no import, no `def`/`class`, "
-        "no walrus. Reported at the statement, once per unused name. Module-level `global` is "
-        "not reported."
+        "same scope never binds: no assignment of any kind (plain, augmented, annotated, star "
+        "targets), no `del`, no `for`/`with`/`except ... as` target, no match capture, no "
+        "import (`import a.b` binds `a`), no `def`/`class`, no walrus (one in a comprehension "
+        "binds in the enclosing function). Bindings in nested functions, classes, lambdas and "
+        "comprehension targets belong to those scopes, not this one. Reported at the statement, "
+        "once per unused name (at the last statement if the scope declares it twice). "
+        "Module-level `global` is not reported."
     ),
     why=(
         "The declaration does nothing: reading a global needs no `global` statement. It "
         "usually means an assignment was removed or misspelled, or the author believes the "
         "function writes shared state when it does not."
     ),
-    example=(
-        "counter = 0\n\ndef show():\n    global counter\n    print(counter)"
-    ),
-    use_instead=(
-        "counter = 0\n\ndef show():\n    print(counter)"
-    ),
+    example=("counter = 0\n\ndef show():\n    global counter\n    print(counter)"),
+    use_instead=("counter = 0\n\ndef show():\n    print(counter)"),
     differences=(
-        "Agrees with pyflakes' F824 except for its two false positives: a `del name` nested "
-        "under an `if` (or any other block) counts as binding, and so does a walrus "
-        "(`name := ...`) inside a comprehension, which binds in the enclosing function."
+        "Agrees with pyflakes' F824 except for three of its false positives, where we count a "
+        "binding that pyflakes misses: a `del name` under an `if` or `while` (even one around "
+        "the whole function); a walrus (`name := ...`) inside a comprehension, which binds in "
+        "the enclosing function; and a binding on another branch of an `if`/`try`/`match` "
+        "than the declaration (`global x` in a `try` body, `x = ...` in its `except`)."
     ),
 )
 
@@ -223,24 +220,25 @@ DEBUG_PRINT = Rule(
     scope="python",
     module="debug_print",
     what=(
-        "Reports calls that resolve to the builtin `print` (`print`, `builtins.print`, import "
-        "aliases; MG301) or to `pprint.pprint`/`pprint.pp` (any import form; MG302), resolved "
-        "as ruff's T201/T203 resolve them. Not reported: a locally shadowed `print`; a call "
-        "whose `file=` is given and is not `None`, `sys.stdout` or `sys.stderr`; anything "
-        "lexically inside `if __name__ == \"__main__\":`; `__main__.py`; files matched by the "
-        "`exclude` option (test files by default)."
+        "Reports calls that resolve to the builtin `print` (MG301) or to `pprint.pprint` or "
+        "`pprint.pp` (MG302), at the callee. Names are resolved through the file's imports and "
+        "scopes as ruff's T201/T203 resolve them: `print`, `builtins.print`, `from builtins "
+        "import print as p`, `import pprint as pp; pp.pprint` all count; a `print` shadowed by "
+        "a binding of the scope that resolves it (a `def`, an assignment, a parameter, another "
+        "import) does not. Not reported either: a call whose `file=` (`stream=` for pprint) is "
+        "given and is not `None`, `sys.stdout` or `sys.stderr`; anything lexically inside "
+        '`if __name__ == "__main__":` (functions defined there too); `__main__.py`; files '
+        "matched by the `exclude` option (test files by default)."
     ),
     why=(
         "Debug output left in a production module pollutes standard output, can leak data into "
         "logs and breaks programs that speak a protocol on stdout. Use `logging`, which can be "
         "configured and silenced."
     ),
-    example=(
-        "def charge(order):\n    print(\"charging\", order)\n    return gateway.charge(order)"
-    ),
+    example=('def charge(order):\n    print("charging", order)\n    return gateway.charge(order)'),
     use_instead=(
         "import logging\n\nlog = logging.getLogger(__name__)\n\n"
-        "def charge(order):\n    log.debug(\"charging %s\", order)\n    return gateway.charge(order)"
+        'def charge(order):\n    log.debug("charging %s", order)\n    return gateway.charge(order)'
     ),
     options=(
         Option(
@@ -248,13 +246,17 @@ DEBUG_PRINT = Rule(
             "list",
             ["test_*.py", "*_test.py", "conftest.py", "**/test/**", "**/tests/**"],
             "Glob patterns of files where printing is fine (test code). A pattern without `/` "
-            "matches a file name; one with `/` matches the path from the repository root, "
-            "`**` spanning folders.",
+            "matches a file or folder name; one with `/` matches the path from the repository "
+            "root, `**` spanning folders.",
         ),
     ),
     differences=(
-        "Beyond ruff's T201/T203: `__main__` blocks, `__main__.py` and test files are not "
-        "reported, and neither is a call that writes to a file other than stdout/stderr."
+        "Agrees with ruff's T201/T203 on real code (each finding at the same line and column "
+        'on the standard library), except on purpose: `if __name__ == "__main__":` blocks, '
+        "`__main__.py` and files matched by `exclude` are not reported; `pprint.pp` is "
+        "reported (MG302), where T203 knows only `pprint.pprint`; calls written inside string "
+        'annotations (`x: "print()"`), which never run, are not reported, where ruff parses '
+        "the string."
     ),
 )
 
@@ -265,18 +267,54 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
     scope="python",
     module="global_singleton_without_lock",
     what=(
-        "Reports the assignment that creates a shared instance after checking that none exists, "
-        "when no lock is held across the check and the creation: a module global (`global x` "
-        "with `if x is None:`, `if not x:`, or the early-return shape), a class attribute in "
-        "`__new__` or a classmethod (`cls._instance`, `hasattr` checks), a metaclass `__call__` "
-        "registry (`cls not in cls._instances`), and double-checked locking that lost its inner "
-        "re-check. In async code an `await` between the check and the creation is the same race "
-        "between tasks."
+        "Reports, in any function, the assignment that creates a shared instance after a check "
+        "found it missing, when no lock is held across both. Shared targets: a `global` or "
+        "`nonlocal` name; an attribute of a class (`cls._instance` in `__new__`, a classmethod "
+        "or a metaclass method, `ClassName._instance` anywhere, `type(self)._x`); an entry of a "
+        "registry keyed by a class (`cls._instances[cls]` in a metaclass `__call__`, "
+        "`instances[cls]` in a decorator). Checks: `x is None`, `not x`, `x == None`, a "
+        'sentinel (`x is _MISSING`), `not hasattr(cls, "_x")`, `getattr(cls, "_x", None) '
+        'is None`, `"_x" not in cls.__dict__`, `cls not in registry`, `registry.get(cls) is '
+        'None`, `"x" not in globals()`, each also through a local that holds the target or as '
+        "one operand of `and`/`or`; the creation under the `if` (or its `else`), after an early "
+        "`return`/`raise` (`if x is not None: return x`), in `except NameError`/"
+        "`AttributeError`/`KeyError` after a `try` that reads the target, or in one expression "
+        "(`x = x or Make()`, `x = Make() if x is None else x`). Double-checked locking that "
+        "checks outside the lock and creates inside it without checking again is reported too.\n\n"
+        "An instance is a call of a class (a capitalized name, `cls(...)`, `__new__`, "
+        "`__call__`, `cls.from_...()`), of a factory (a name starting with create, make, build, "
+        "new, connect or open; not one that makes a class), an empty container stored before "
+        "it is filled (`{}`, `[]`, `dict()`, `[None] * n`), or a local holding one. Not "
+        "instances, so not reported: constants, computed values (`re.compile(...)`, a tuple, a "
+        "table built before it is stored, a `Path`), and names passed in (`x = value`): both "
+        "threads store equal things and nothing is lost. A registry entry must be an instance "
+        "of its key class, so per-class caches of computed values are not reported.\n\n"
+        "A lock is held inside `with L:` (or `async with L:`) when L's last name, or the name "
+        "of the function it calls, has a word naming a lock: one ending in lock, locks or "
+        "locked (not block, clock, unlock), or mutex, mtx, semaphore, sem, cond, condition, cv, "
+        "lck, synchronized, or one of the `lock-names` option (`with self._lock:`, `with "
+        "_registry_lock:`, `with cache.mutex:`, `with locked(path):`). A file is not a lock "
+        "(`with open(...)`), nor a lock constructed in place (`with threading.Lock():` guards "
+        "nothing). A lock is also held between `x.acquire()` and `x.release()` (or `try: ... "
+        "finally: x.release()`) and between `_acquire_lock()`-style calls and their release, "
+        "in a function decorated with a lock-named decorator (`@synchronized(lock)`), in a "
+        "function whose name says its caller holds it (`_create_locked`), and in a private "
+        "function (`_helper`) that its module only calls inside `with <lock>:`.\n\n"
+        "In `async def` code the race is between tasks: a creation is reported when an "
+        "`await` (or `async with`/`async for`) comes between the check and the creation, "
+        "including `x = await make()`, unless an `async with` lock is held across both (a "
+        "threading lock does not stop other tasks). Without an await, no other task can run "
+        "in between, so nothing is reported.\n\n"
+        "Not reported: module-level code (it runs once, under the import lock); instance "
+        "attributes (`self._x`); the class a metaclass `__init__` or `__init_subclass__` sets "
+        "up (no other thread can see it yet); plain setters and counters; assignments not "
+        "guarded by a check of the same target; imports; `dict.setdefault` (atomic)."
     ),
     why=(
         "Two threads can both see the instance missing and both create it: two connection "
-        "pools, two caches, one of them silently lost. The bug only shows under load, which is "
-        "why audits keep finding it."
+        "pools, two caches, one of them silently lost, or a table another thread reads while "
+        "it is still being filled. The bug only shows under load, which is why audits keep "
+        "finding it."
     ),
     example=(
         "_client = None\n\ndef get_client():\n    global _client\n    if _client is None:\n"
@@ -287,7 +325,22 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
         "    global _client\n    with _client_lock:\n        if _client is None:\n"
         "            _client = Client()\n    return _client"
     ),
-    differences="No other linter we know has this rule.",
+    options=(
+        Option(
+            "lock-names",
+            "list",
+            [],
+            "More names that hold a lock when used as `with NAME:` or as a decorator, compared "
+            "without case with the last name of the expression (for `with self.gate:`, "
+            "`gate`), for locks whose names do not say so.",
+        ),
+    ),
+    differences=(
+        "No other linter we know has this rule. Deliberate limits: keyed caches that are not "
+        "class-keyed registries (`if key not in cache: cache[key] = ...`), attributes of "
+        "module-level objects (`_state.client`, often a `threading.local`), and factories "
+        "with other names (`get_client()`) are not reported."
+    ),
 )
 
 COVERAGE_THRESHOLD_SINGLE_SOURCE = Rule(
@@ -301,12 +354,29 @@ COVERAGE_THRESHOLD_SINGLE_SOURCE = Rule(
     module="coverage_threshold_single_source",
     what=(
         "Finds every place a coverage fail-under threshold is written: `fail_under` in "
-        "`.coveragerc`, `setup.cfg`, `tox.ini` and `pyproject.toml`; `--cov-fail-under` in "
-        "pytest `addopts`, tox commands, workflow steps, Makefiles and noxfiles; `coverage "
-        "report --fail-under`; project targets in `codecov.yml`. The single source of truth is "
-        "the configuration coverage.py really reads (the first of `.coveragerc`, `setup.cfg`, "
-        "`tox.ini`, `pyproject.toml` with coverage settings). Every other place is reported "
-        "(MG501), and as MG502 when its value disagrees; the message names the value that wins."
+        "`.coveragerc`, `.coveragerc.toml`, `setup.cfg`, `tox.ini` and `pyproject.toml`; "
+        "pytest-cov's `--cov-fail-under` and `coverage report --fail-under` (also `python -m "
+        "coverage`, any coverage subcommand) in pytest `addopts` and every other string of "
+        "`setup.cfg`, `tox.ini`, `pytest.ini`, `.pytest.ini`, `tox.toml`, `pytest.toml`, "
+        "`.pytest.toml` and the `[tool.*]` tables of `pyproject.toml` (tox, hatch and pdm "
+        "scripts), in GitHub workflows (`.github/workflows/*.yml`), in the Makefiles at the "
+        "root (`Makefile`, `makefile`, `GNUmakefile`, `*.mk`) and in `noxfile.py` (string "
+        "arguments of calls, items of lists, tuples and sets, values of dicts); Codecov's "
+        "`coverage.status.project.<name>.target` (`auto` is no threshold) in `codecov.yml` or "
+        "`.codecov.yml` at the root, in `.github/` or in `dev/`. The single source of truth is "
+        "the `fail_under` coverage.py really reads, found exactly as coverage.py finds it: "
+        "`.coveragerc` whenever it exists, else the first of `.coveragerc.toml`, `setup.cfg`, "
+        "`tox.ini`, `pyproject.toml` that sets a coverage option; in it `[coverage:report]` "
+        "before `[report]` (`[tool.coverage.report]` before `[report]`). Every other place is "
+        "reported at its value: MG501 when it repeats the value (or is not a literal number, "
+        "such as `$(COV_MIN)`), MG502 when it disagrees (values compare as numbers: `90`, "
+        '`90.0` and `"90%"` are equal). The message names the value that wins and where, and '
+        "says when coverage.py never reads the place. When coverage.py's configuration sets no "
+        "`fail_under` (its default 0 checks nothing), a `fail_under` it does not read is "
+        "reported as never applied, and the other places only when there are several of them "
+        "(MG502 if their values differ). A file that does not parse is a `parse-error`; when it "
+        "is the file coverage.py would reach first, no value wins, since coverage.py stops "
+        "there with an error."
     ),
     why=(
         "When the threshold lives in three places they drift apart, and nobody knows which "
@@ -319,6 +389,13 @@ COVERAGE_THRESHOLD_SINGLE_SOURCE = Rule(
     ),
     use_instead=(
         "# .coveragerc\n[report]\nfail_under = 90\n\n# tox.ini\n[testenv]\ncommands = pytest --cov"
+    ),
+    differences=(
+        "Static: a configuration file chosen at run time (`COVERAGE_RCFILE`, `--rcfile`, "
+        "pytest-cov's `--cov-config`) is not followed, and Make, shell or tox variables are not "
+        "expanded. `.coveragerc.toml` is read as coverage.py 7.13 and later read it. Comments "
+        "are skipped where the format has them, and in command text from a `#` that starts a "
+        "word to the end of the line."
     ),
 )
 
@@ -333,12 +410,36 @@ SECRETS_DOCUMENTED = Rule(
     scope="repo",
     module="secrets_documented",
     what=(
-        "Every secret that a workflow under `.github/workflows/` uses (`${{ secrets.X }}`, "
-        "`secrets.A || secrets.B`) must be named in the secrets document (option `docs`). Names "
-        "compare without case; `GITHUB_TOKEN` is implicit; YAML comments are not uses. A "
-        "finding at each use of an undocumented secret (MG601), at the document's line for a "
-        "secret that nothing uses any more (MG602), and at each use that cannot be checked "
-        "statically such as `secrets[...]`, `toJSON(secrets)` or `secrets: inherit` (MG603)."
+        "Every secret that a workflow (`*.yml`, `*.yaml` directly in `.github/workflows/`) uses "
+        "must be named in the secrets document (option `docs`). Uses are read as GitHub reads "
+        "them, from the parsed YAML: every `${{ ... }}` in any value, key or block scalar, and the "
+        "whole text of a job's or step's `if:` (an expression even without `${{ }}`). A use is "
+        "`secrets.X` (spaces allowed around the dot) or `secrets['X']` (also `secrets[\"X\"]`); "
+        "`secrets` after a dot (`inputs.secrets`) or inside a string literal is not one; the "
+        "context name ignores case. YAML comments are not uses, but a `${{ }}` in a shell "
+        "comment inside `run: |` is one: GitHub substitutes it before the shell runs. Names "
+        "compare without case; `GITHUB_TOKEN` is implicit: it needs no entry and its entry is "
+        "never unused.\n\n"
+        "The document names a secret with a code span holding just the name "
+        "(`` `PYPI_TOKEN` ``, matching `[A-Za-z_][A-Za-z0-9_]*`, optionally in `**`/`_`) at the "
+        "start of a list item (`-`, `*`, `+`, `1.`, a task box allowed), a heading, or a line "
+        "where `:`, a dash or the end of the line follows; in a table (a row followed by a "
+        "`| --- |` delimiter row), the first cell of each body row, which may also hold the bare "
+        "name. Several names may share an entry, joined by `,`, `/`, `&`, `and` or `or`. Fenced "
+        "code blocks, HTML comments and table header rows name nothing. A name mentioned "
+        "elsewhere (in prose) does not count; MG601's message then says where it is mentioned."
+        "\n\n"
+        "MG601 is reported at each use (the `secrets.X` text) of a secret the document does not "
+        "name, or of any secret when the document does not exist. MG602 is reported at each "
+        "entry that no workflow uses; when some use cannot be checked, its message says where. "
+        "MG603 is reported at `secrets[...]` with a computed name, at `secrets` used whole "
+        "(`toJSON(secrets)`, `secrets.*`) and at `secrets: inherit`. A reusable workflow's "
+        "`on.workflow_call.secrets` declares inputs: declaring is not a use and an entry for a "
+        "declared name is never unused; in a workflow that only `workflow_call` triggers, "
+        "`secrets.X` for a declared `X` reads what the caller passes, so it is checked at the "
+        "caller instead, unless a workflow of this repository calls it with `secrets: inherit`. "
+        "A workflow that is not valid YAML or UTF-8, and an undecodable document, is a "
+        "`parse-error` and is not scanned. Without workflows nothing is reported."
     ),
     why=(
         "An undocumented secret is one nobody knows how to rotate, where it comes from, or "
@@ -360,6 +461,10 @@ SECRETS_DOCUMENTED = Rule(
             ".github/SECRETS.md",
             "The secrets document, relative to the repository root.",
         ),
+    ),
+    differences=(
+        "No other linter we know has this rule. GitHub rejects `secrets` in `if:` conditions; "
+        "such a reference still counts as a use, since it names the secret its author meant."
     ),
 )
 
