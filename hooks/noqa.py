@@ -2,8 +2,9 @@
 
 `# noqa` alone suppresses every finding on its line; `# noqa: CODE[,CODE ...]` suppresses the
 findings whose code starts with one of the listed codes (flake8's prefix match), and our rule ids
-are accepted as well (`# noqa: bare-except`). Like flake8, the comment is looked for in the
-finding's first line, and a malformed code list counts as a blanket `# noqa`.
+are accepted as well (`# noqa: bare-except`). Exactly as flake8 7: the comment is looked for in
+the finding's first line; `# noqa` is written with one space after `#` (any case), codes are
+compared case-sensitively, and a malformed code list counts as a blanket `# noqa`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ BLANKET: frozenset[str] = frozenset()
 
 
 def directive(line: str) -> frozenset[str] | None:
-    """The codes a line's `# noqa` names (upper-cased), BLANKET for all, None without one."""
+    """The codes a line's `# noqa` names, BLANKET for all, None without one."""
     if "noqa" not in line.lower():  # the common case, without loading `re`
         return None
     global _pattern
@@ -30,7 +31,7 @@ def directive(line: str) -> frozenset[str] | None:
         import re
 
         _pattern = re.compile(
-            rf"#\s*noqa(?::[\s]?(?P<codes>{_CODE}(?:[,\s]+{_CODE})*))?", re.IGNORECASE
+            rf"# noqa(?::[\s]?(?P<codes>(?:{_CODE}(?:[,\s]+)?)+))?", re.IGNORECASE
         )
     match = _pattern.search(line)
     if match is None:
@@ -38,7 +39,7 @@ def directive(line: str) -> frozenset[str] | None:
     codes = match.group("codes")
     if not codes:
         return BLANKET
-    return frozenset(code.upper() for code in codes.replace(",", " ").split())
+    return frozenset(codes.replace(",", " ").split())
 
 
 def suppresses(codes: frozenset[str] | None, finding: Finding) -> bool:
@@ -47,5 +48,4 @@ def suppresses(codes: frozenset[str] | None, finding: Finding) -> bool:
         return False
     if not codes:
         return True
-    code = finding.code.upper()
-    return finding.rule.upper() in codes or any(code.startswith(prefix) for prefix in codes)
+    return finding.rule in codes or finding.code.startswith(tuple(codes))

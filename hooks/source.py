@@ -103,18 +103,24 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
     return Finding(PARSE_ERROR.id, PARSE_ERROR.code, path, line, column, line, column, message)
 
 
-def parse(path: str, data: bytes) -> Source | Finding:
-    """Decode and parse a Python file; a file that does not parse becomes a `parse-error`."""
+def decode_source(path: str, data: bytes) -> str | Finding:
+    """Decode a Python file's bytes; bytes that cannot be decoded become a `parse-error`."""
     try:
-        text = decode(data)
+        return decode(data)
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        start = error.start + (len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0)  # BOM stripped
+        line = len(split_lines(data[:start].decode("latin-1")))
         return parse_error(
             path, f"cannot decode the file as {error.encoding}: {error.reason}", line
         )
     except (SyntaxError, LookupError) as error:
         return parse_error(path, f"cannot decode the file: {error}")
-    return parse_text(path, text)
+
+
+def parse(path: str, data: bytes) -> Source | Finding:
+    """Decode and parse a Python file; a file that does not parse becomes a `parse-error`."""
+    text = decode_source(path, data)
+    return text if isinstance(text, Finding) else parse_text(path, text)
 
 
 def parse_text(path: str, text: str) -> Source | Finding:
@@ -128,8 +134,12 @@ def parse_text(path: str, text: str) -> Source | Finding:
     except SyntaxError as error:
         detail = error.msg or "invalid syntax"
         return parse_error(path, f"syntax error: {detail}", error.lineno or 1, error.offset or 1)
-    except (ValueError, MemoryError) as error:  # NUL bytes on older Pythons; huge inputs
+    except ValueError as error:  # NUL bytes on older Pythons
         return parse_error(path, f"cannot parse the file: {error}")
+    except MemoryError as error:  # the parser's own stack, past a few thousand nesting levels
+        return parse_error(
+            path, f"cannot parse the file: {str(error) or 'nesting too deep for the parser'}"
+        )
     except RecursionError:
         return parse_error(path, "cannot parse the file: nesting too deep for the parser")
     assert isinstance(tree, _ast.Module)  # what PyCF_ONLY_AST returns in "exec" mode

@@ -1,0 +1,92 @@
+"""`.pre-commit-hooks.yaml` agrees with the registry, pyproject.toml, pre-commit and the README."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mergegate.hooks.registry import HOOK_IDS, RULES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = REPO_ROOT / ".pre-commit-hooks.yaml"
+
+
+def manifest_hooks() -> list[dict[str, object]]:
+    hooks = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert isinstance(hooks, list)
+    return hooks
+
+
+def hook(hook_id: str) -> dict[str, object]:
+    (found,) = [entry for entry in manifest_hooks() if entry["id"] == hook_id]
+    return found
+
+
+def test_manifest_ids_are_the_registry_hook_ids_in_order() -> None:
+    assert [entry["id"] for entry in manifest_hooks()] == list(HOOK_IDS)
+
+
+def test_issue_names_exactly_these_six_hooks() -> None:
+    assert set(HOOK_IDS) == {
+        "bare-except",
+        "unused-global",
+        "debug-print",
+        "global-singleton-without-lock",
+        "coverage-threshold-single-source",
+        "secrets-documented",
+    }
+
+
+@pytest.mark.parametrize("hook_id", HOOK_IDS)
+def test_entry_is_the_console_script_of_the_rule_module(hook_id: str) -> None:
+    scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "scripts"
+    ]
+    entry = hook(hook_id)["entry"]
+    assert entry == f"mergegate-{hook_id}"
+    assert scripts[entry] == f"mergegate.hooks.{RULES[hook_id].module}:main"
+    assert (REPO_ROOT / "hooks" / f"{RULES[hook_id].module}.py").is_file()
+
+
+@pytest.mark.parametrize("hook_id", HOOK_IDS)
+def test_hook_runs_on_python_files_or_once_per_repository(hook_id: str) -> None:
+    entry = hook(hook_id)
+    assert entry["language"] == "python"
+    if RULES[hook_id].scope == "python":
+        assert entry["types"] == ["python"]
+        assert "pass_filenames" not in entry and "always_run" not in entry
+    else:
+        assert RULES[hook_id].scope == "repo"
+        assert entry["pass_filenames"] is False
+        assert entry["always_run"] is True
+        assert "types" not in entry and "files" not in entry
+
+
+def test_pre_commit_validates_the_manifest() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(MANIFEST)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("hook_id", HOOK_IDS)
+def test_readme_documents_the_hook(hook_id: str) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    heading = re.compile(rf"^#+ .*\b{re.escape(hook_id)}\b", re.MULTILINE)
+    assert heading.search(readme), f"README.md has no section headed {hook_id}"
+    assert re.search(
+        rf"^\s*- id: {re.escape(hook_id)}$", readme, re.MULTILINE
+    ), f"README.md's pre-commit snippet does not list {hook_id}"

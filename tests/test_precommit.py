@@ -1,0 +1,327 @@
+"""The real pre-commit runs mergegate's hooks from this checkout, as users run them.
+
+`pre-commit try-repo` builds a fresh environment with `pip install` of the hook repository (only
+PyPI is reached, for setuptools and PyYAML) and runs the hooks in a sample git repository: one
+where every hook has something to find (each must fail with its finding lines), one where none has
+(all must pass).
+
+The hook repository is a snapshot of this checkout's working tree, committed to a temporary git
+repository: try-repo takes committed and tracked-modified files only, so on the checkout itself a
+new, untracked hook module would silently be tested at its last commit, or not at all.
+
+try-repo builds its environment in a store of its own every time (PRE_COMMIT_HOME is not used for
+that: it only keeps pre-commit's files out of the home directory), so the six hooks run together,
+one try-repo per sample, and each hook's section of the output is checked on its own; the
+single-hook form `try-repo REPO HOOK-ID` is run once each way. Four environment builds in all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mergegate.hooks.registry import HOOK_IDS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DIRTY_APP = textwrap.dedent("""\
+    from clients import Client
+
+    counter = 0
+    _client = None
+
+
+    def load(path):
+        try:
+            return open(path).read()
+        except:
+            return ""
+
+
+    def show():
+        global counter
+        print(counter)
+
+
+    def get_client():
+        global _client
+        if _client is None:
+            _client = Client()
+        return _client
+    """)
+
+CLEAN_APP = textwrap.dedent("""\
+    import logging
+    import threading
+
+    from clients import Client
+
+    log = logging.getLogger(__name__)
+    counter = 0
+    _client = None
+    _client_lock = threading.Lock()
+
+
+    def load(path):
+        try:
+            return open(path).read()
+        except OSError:
+            return ""
+
+
+    def load_or_complain(path):
+        try:
+            return open(path).read()
+        except:
+            log.warning("cannot read %s", path)
+            raise
+
+
+    def bump():
+        global counter
+        counter += 1
+
+
+    def get_client():
+        global _client
+        with _client_lock:
+            if _client is None:
+                _client = Client()
+        return _client
+
+
+    if __name__ == "__main__":
+        print(get_client())
+    """)
+
+CLEAN_TEST = "def test_load():\n    print('printing in tests is fine')\n"
+
+COVERAGERC = "[report]\nfail_under = 90\n"
+DIRTY_TOX = "[tox]\nenv_list = py\n\n[testenv]\ncommands = pytest --cov --cov-fail-under=85\n"
+CLEAN_TOX = "[tox]\nenv_list = py\n\n[testenv]\ncommands = pytest --cov\n"
+
+WORKFLOW = textwrap.dedent("""\
+    name: release
+    on: push
+    jobs:
+      release:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: twine upload dist/*
+            env:
+              TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}
+              GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+    """)
+DIRTY_SECRETS = "# Secrets\n\n- `OLD_DEPLOY_KEY`: SSH key of the old deploy host.\n"
+CLEAN_SECRETS = "# Secrets\n\n- `PYPI_TOKEN`: API token of the PyPI project, scoped to uploads.\n"
+
+CLIENTS = "class Client:\n    pass\n"
+
+DIRTY_FILES = {
+    "app.py": DIRTY_APP,
+    "clients.py": CLIENTS,
+    ".coveragerc": COVERAGERC,
+    "tox.ini": DIRTY_TOX,
+    ".github/workflows/release.yml": WORKFLOW,
+    ".github/SECRETS.md": DIRTY_SECRETS,
+}
+CLEAN_FILES = {
+    "app.py": CLEAN_APP,
+    "clients.py": CLIENTS,
+    "tests/test_app.py": CLEAN_TEST,
+    ".coveragerc": COVERAGERC,
+    "tox.ini": CLEAN_TOX,
+    ".github/workflows/release.yml": WORKFLOW,
+    ".github/SECRETS.md": CLEAN_SECRETS,
+}
+
+
+def line_of(text: str, snippet: str) -> int:
+    """The 1-based line of the one line of `text` that contains `snippet`."""
+    numbers = [n for n, line in enumerate(text.splitlines(), start=1) if snippet in line]
+    assert len(numbers) == 1, (snippet, numbers)
+    return numbers[0]
+
+
+def expected_finding_lines() -> dict[str, list[str]]:
+    """Per hook, regexes of the `path:line:col: CODE` starts its output must contain."""
+    app = DIRTY_FILES["app.py"]
+    workflow = DIRTY_FILES[".github/workflows/release.yml"]
+    return {
+        "bare-except": [rf"app\.py:{line_of(app, 'except:')}:5: MG101 "],
+        "unused-global": [rf"app\.py:{line_of(app, 'global counter')}:5: MG201 "],
+        "debug-print": [rf"app\.py:{line_of(app, 'print(counter)')}:5: MG301 "],
+        "global-singleton-without-lock": [
+            rf"app\.py:{line_of(app, '_client = Client()')}:9: MG401 "
+        ],
+        "coverage-threshold-single-source": [
+            rf"tox\.ini:{line_of(DIRTY_TOX, '--cov-fail-under=85')}:\d+: MG502 .*\b90\b"
+        ],
+        "secrets-documented": [
+            rf"\.github/workflows/release\.yml:{line_of(workflow, 'PYPI_TOKEN')}:\d+: MG601 ",
+            rf"\.github/SECRETS\.md:{line_of(DIRTY_SECRETS, 'OLD_DEPLOY_KEY')}:\d+: MG602 ",
+        ],
+    }
+
+
+def git_environment() -> dict[str, str]:
+    """The environment less GIT_* variables (set inside git hooks), plus a commit identity."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env.update(
+        GIT_AUTHOR_NAME="mergegate tests",
+        GIT_AUTHOR_EMAIL="tests@mergegate.invalid",
+        GIT_COMMITTER_NAME="mergegate tests",
+        GIT_COMMITTER_EMAIL="tests@mergegate.invalid",
+    )
+    return env
+
+
+def git(cwd: Path, *args: str) -> str:
+    git_path = shutil.which("git")
+    if git_path is None:
+        pytest.fail("git is required to run pre-commit and was not found on PATH")
+    result = subprocess.run(
+        [git_path, "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd,
+        env=git_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def make_repository(root: Path, files: dict[str, str]) -> Path:
+    """A git repository at `root` with `files` staged (pre-commit --all-files checks those)."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    git(root, "add", "-A")
+    return root
+
+
+@pytest.fixture(scope="session")
+def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's working tree (every file git would see), committed in a fresh repository."""
+    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    snapshot = tmp_path_factory.mktemp("hook-repo") / "mergegate"
+    files = [name for name in listed.split("\0") if name and (REPO_ROOT / name).is_file()]
+    assert ".pre-commit-hooks.yaml" in files
+    for name in files:
+        target = snapshot / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO_ROOT / name, target)
+    git(snapshot, "init", "-q")
+    git(snapshot, "add", "-A")
+    git(snapshot, "commit", "-q", "-m", "snapshot of the checkout under test")
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keeps pre-commit's own store (and its log) out of the user's home directory."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def try_repo(
+    hook_repo: Path, sample: Path, home: Path, *hook_id: str
+) -> subprocess.CompletedProcess[str]:
+    env = git_environment()
+    env["PRE_COMMIT_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *hook_id, "--all-files"]
+        + ["--color", "never"],
+        cwd=sample,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+STATUS_LINE = re.compile(
+    r"^mergegate (?P<id>[a-z-]+)\.+(?:\(no files to check\))?(?P<status>Passed|Failed|Skipped)$",
+    re.MULTILINE,
+)
+
+
+def sections(output: str) -> dict[str, tuple[str, str]]:
+    """Each hook's (status, output below its status line) in a pre-commit run's output."""
+    matches = list(STATUS_LINE.finditer(output))
+    result = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(output)
+        result[match.group("id")] = (match.group("status"), output[match.end() : end])
+    return result
+
+
+def hook_problems(hook_id: str, status: str, body: str) -> list[str]:
+    """What is wrong with one hook's section of the run on the repository with findings."""
+    problems = [] if status == "Failed" else [f"status {status}"]
+    if "- exit code: 1\n" not in body:
+        problems.append("exit code is not 1")
+    if "Traceback" in body:
+        problems.append("a traceback")
+    for pattern in expected_finding_lines()[hook_id]:
+        if not re.search(rf"^{pattern}", body, re.MULTILINE):
+            problems.append(f"no line matching {pattern!r}")
+    return problems
+
+
+def test_every_hook_fails_on_its_findings(
+    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    """One run of all six hooks (one environment build); each hook's section checked alone."""
+    sample = make_repository(tmp_path / "sample", DIRTY_FILES)
+    result = try_repo(hook_repository, sample, pre_commit_home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = sections(result.stdout)
+    assert sorted(found) == sorted(HOOK_IDS), result.stdout
+    problems = {
+        hook_id: problems
+        for hook_id in HOOK_IDS
+        if (problems := hook_problems(hook_id, *found[hook_id]))
+    }
+    assert problems == {}, result.stdout
+
+
+def test_clean_repository_passes_every_hook(
+    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    sample = make_repository(tmp_path / "sample", CLEAN_FILES)
+    result = try_repo(hook_repository, sample, pre_commit_home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    statuses = {hook_id: status for hook_id, (status, _) in sections(result.stdout).items()}
+    assert statuses == dict.fromkeys(HOOK_IDS, "Passed"), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("hook_id", "files", "returncode"),
+    [("bare-except", DIRTY_FILES, 1), ("secrets-documented", CLEAN_FILES, 0)],
+    ids=["bare-except-fails", "secrets-documented-passes"],
+)
+def test_single_hook_by_id(
+    hook_id: str,
+    files: dict[str, str],
+    returncode: int,
+    hook_repository: Path,
+    pre_commit_home: Path,
+    tmp_path: Path,
+) -> None:
+    sample = make_repository(tmp_path / "sample", files)
+    result = try_repo(hook_repository, sample, pre_commit_home, hook_id)
+    assert result.returncode == returncode, result.stdout + result.stderr
+    assert list(sections(result.stdout)) == [hook_id], result.stdout
