@@ -1,4 +1,4 @@
-"""`mergegate`: run the gate, write reports, record baselines, explain rules.
+"""`mergegate`: run the gate (whole or as shards), join shards, record baselines, explain rules.
 
 Exit status: 0 passed, 1 blocked (a new finding at or above --fail-on), 2 error (usage,
 configuration, an unreadable file, a crashed check or adapter). Never a traceback: an unexpected
@@ -15,8 +15,10 @@ from typing import Optional
 
 from mergegate.gates import baseline as baseline_file
 from mergegate.gates import config as gate_config
+from mergegate.gates import shards
 from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, Outcome
+from mergegate.gates.parallel import default_jobs
 from mergegate.gates.pipeline import Request, run
 from mergegate.gates.reports import FORMATS, ReportContext, render
 from mergegate.hooks.config import ConfigError
@@ -45,6 +47,12 @@ def parse_format(value: str) -> tuple[str, Optional[str]]:
     if name not in FORMATS:
         raise argparse.ArgumentTypeError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
     return name, path or None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {value!r}")
+    return int(value)
 
 
 def _selectors(value: str) -> list[str]:
@@ -84,22 +92,57 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="RULES",
             help="comma-separated rule ids or code prefixes to leave out (adds to `ignore`)",
         )
+        sub.add_argument(
+            "--jobs",
+            "-j",
+            type=_positive,
+            default=default_jobs(),
+            metavar="N",
+            help="processes checking Python files (default: the cores available, %(default)s)",
+        )
+        sub.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="neither read nor write the cache (.mergegate_cache/, or in $XDG_CACHE_HOME)",
+        )
+
+    def reporting(sub: argparse.ArgumentParser, default_fail_on: str) -> None:
+        sub.add_argument(
+            "--format",
+            dest="formats",
+            action="append",
+            type=parse_format,
+            metavar="FORMAT[:FILE]",
+            help=f"report format, repeatable, to FILE instead of stdout ({', '.join(FORMATS)})",
+        )
+        sub.add_argument(
+            "--fail-on",
+            choices=FAIL_ON_CHOICES,
+            help=f"lowest tier that blocks (default: {default_fail_on})",
+        )
+        sub.add_argument(
+            "--color",
+            choices=("auto", "always", "never"),
+            default="auto",
+            help="colour in the text report (default: auto, on a terminal)",
+        )
+        sub.add_argument(
+            "--github",
+            action="store_true",
+            help="in GitHub Actions: post a check run, write the job summary and step outputs",
+        )
+        sub.add_argument(
+            "--github-token",
+            metavar="TOKEN",
+            help="token for the check run (default: $GITHUB_TOKEN)",
+        )
+        sub.add_argument(
+            "--check-name", metavar="NAME", help="name of the check run (default: mergegate)"
+        )
 
     run_parser = commands.add_parser("run", help="check files and decide the verdict")
     common(run_parser)
-    run_parser.add_argument(
-        "--format",
-        dest="formats",
-        action="append",
-        type=parse_format,
-        metavar="FORMAT[:FILE]",
-        help=f"report format, repeatable, to FILE instead of stdout ({', '.join(FORMATS)})",
-    )
-    run_parser.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        help="lowest tier that blocks (default: P0, or `fail-on` in the config)",
-    )
+    reporting(run_parser, "P0, or `fail-on` in the config")
     run_parser.add_argument("--baseline", metavar="FILE", help="findings recorded here never block")
     run_parser.add_argument(
         "--new-from-rev",
@@ -107,22 +150,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="only findings on lines changed since the git revision REV block",
     )
     run_parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour in the text report (default: auto, on a terminal)",
+        "--shard",
+        type=shards.parse_shard,
+        metavar="I/N",
+        help="check only shard I of N of the files (join the JSON reports with `merge`)",
     )
-    run_parser.add_argument(
-        "--github",
-        action="store_true",
-        help="in GitHub Actions: post a check run, write the job summary and step outputs",
+
+    merge_parser = commands.add_parser(
+        "merge", help="join the JSON reports of `run --shard` into one verdict and report"
     )
-    run_parser.add_argument(
-        "--github-token", metavar="TOKEN", help="token for the check run (default: $GITHUB_TOKEN)"
+    merge_parser.add_argument(
+        "reports", nargs="+", metavar="FILE", help="the shards' JSON reports, one per shard"
     )
-    run_parser.add_argument(
-        "--check-name", metavar="NAME", help="name of the check run (default: mergegate)"
+    merge_parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="pyproject.toml for `fail-on` (default: the closest one with [tool.mergegate])",
     )
+    reporting(merge_parser, "P0, or `fail-on` in the config")
 
     baseline_parser = commands.add_parser(
         "baseline", help="record today's findings in a baseline file"
@@ -177,10 +222,26 @@ def command_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     if args.fail_on:
         config.fail_on = args.fail_on
-    outcome = run(
-        config, Request(paths=args.paths, baseline=args.baseline, new_from_rev=args.new_from_rev)
+    request = Request(
+        paths=args.paths,
+        baseline=args.baseline,
+        new_from_rev=args.new_from_rev,
+        jobs=args.jobs,
+        cache=not args.no_cache,
+        shard=args.shard,
     )
-    repository = git_toplevel(config.root) or config.root  # SARIF paths are repository paths
+    return deliver(run(config, request), args, config.root)
+
+
+def command_merge(args: argparse.Namespace) -> int:
+    config = gate_config.load(args.config, os.curdir)
+    outcome = shards.merge(args.reports, args.fail_on or config.fail_on)
+    return deliver(outcome, args, config.root)
+
+
+def deliver(outcome: Outcome, args: argparse.Namespace, root: str) -> int:
+    """The reports, and with --github the check run: what `run` and `merge` both end with."""
+    repository = git_toplevel(root) or root  # SARIF paths are repository paths
     if args.github:  # the reports, then GitHub: mergegate.gates.github
         from mergegate.gates.github import publish
 
@@ -193,7 +254,7 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_baseline(args: argparse.Namespace) -> int:
     config = load_config(args)
-    request = Request(paths=args.paths)
+    request = Request(paths=args.paths, jobs=args.jobs, cache=not args.no_cache)
     if args.prune:
         entries = baseline_file.read(args.output)
         request.baseline = args.output
@@ -230,7 +291,12 @@ def command_rules(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown rule {args.rule!r} (see `mergegate rules`)")
 
 
-COMMANDS = {"run": command_run, "baseline": command_baseline, "rules": command_rules}
+COMMANDS = {
+    "run": command_run,
+    "merge": command_merge,
+    "baseline": command_baseline,
+    "rules": command_rules,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

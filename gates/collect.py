@@ -1,7 +1,10 @@
 """Collect: run the hooks (one read and one parse per Python file) and the enabled adapters.
 
-Problems that make the run untrustworthy (an unreadable file, a crashed check or adapter) are
-returned as errors, never swallowed: the gate then exits 2.
+Python files are checked by gates/filecheck.py, in worker processes for many files
+(gates/parallel.py), skipped when the cache (gates/cache.py) holds their results; repository-wide
+hooks run once, from the cache when their inputs are unchanged. Problems that make the run
+untrustworthy (an unreadable file, a crashed check or adapter) are returned as errors, never
+swallowed: the gate then exits 2.
 """
 
 from __future__ import annotations
@@ -9,18 +12,18 @@ from __future__ import annotations
 import importlib
 import os
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Optional
 
 from mergegate.gates import adapters
+from mergegate.gates.cache import Cache, Stored
 from mergegate.gates.config import Config
+from mergegate.gates.filecheck import PythonCheck
 from mergegate.gates.model import Item
-from mergegate.hooks.cli import read_file, text_line_reader
+from mergegate.gates.parallel import ParallelError, Task, check_all
+from mergegate.hooks.cli import text_line_reader
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.paths import display
-from mergegate.hooks.registry import PARSE_ERROR, RULES
-from mergegate.hooks.source import Source, parse, run_checks
-
-PythonChecks = list[tuple[Callable[[Source, dict[str, object]], list[Finding]], dict[str, object]]]
+from mergegate.hooks.registry import PARSE_ERROR, RULES, Rule
 
 
 @dataclass
@@ -29,47 +32,99 @@ class Collected:
     errors: list[str] = field(default_factory=list)
 
 
-def python_checks(config: Config) -> PythonChecks:
-    """The selected Python checks with their options, in registry order."""
-    checks: PythonChecks = []
-    for rule in RULES.values():
-        if rule.scope == "python" and config.runs_rule(rule.id):
-            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
-            checks.append((module.check, config.options[rule.id]))
+def python_checks(config: Config, rules: list[Rule]) -> list[PythonCheck]:
+    """The checks of these rules with their options and pre-check needs, in registry order."""
+    checks: list[PythonCheck] = []
+    for rule in rules:
+        module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+        checks.append((module.check, config.options[rule.id], getattr(module, "NEEDS", None)))
     return checks
 
 
-def check_file(path: str, shown_as: str, checks: PythonChecks) -> list[Item]:
-    """Read and parse one file once, run every Python check on it; InputError if unreadable."""
-    parsed = parse(shown_as, read_file(path, shown_as))
-    if isinstance(parsed, Finding):
-        return [Item(parsed)]
-    return [Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, checks)]
+def check_python_files(
+    checks: list[PythonCheck],
+    files: list[str],
+    shown: dict[str, str],
+    jobs: int,
+    cache: Optional[Cache],
+    result: Collected,
+) -> None:
+    """Every file's items (stored, or checked in `jobs` processes), in file order."""
+    per_file: list[list[Item]] = [[] for _ in files]
+    pending: list[tuple[int, Optional[Stored]]] = []
+    tasks: list[Task] = []
+    for index, path in enumerate(files):
+        stored = cache.lookup(path, shown[path]) if cache else None
+        if stored is not None and stored.fresh:
+            per_file[index] = stored.items
+            continue
+        pending.append((index, stored))
+        tasks.append((path, shown[path], stored.digest if stored else None))
+    try:
+        results = check_all(tasks, checks, jobs, caching=cache is not None)
+    except ParallelError as error:
+        result.errors.append(str(error))
+        return
+    for (index, stored), checked in zip(pending, results):
+        items: list[Item] = []
+        if checked.error is not None:
+            result.errors.append(checked.error)
+        elif checked.items is not None:
+            items = checked.items
+        elif stored is not None:  # the digest is the stored one's: the content is unchanged
+            items = stored.items
+        if cache:
+            cache.record(shown[files[index]], checked, items)
+        per_file[index] = items
+    for items in per_file:
+        result.items.extend(items)
 
 
-def collect(config: Config, files: list[str], cwd: str) -> Collected:
-    """Every finding of the selected hooks and enabled adapters, with the line it starts on."""
+def repo_hook_findings(
+    rule: Rule, options: dict[str, object], root: str, cache: Optional[Cache]
+) -> list[Finding]:
+    """A repository-wide hook's findings, from the cache when the files it reads are unchanged;
+    stored only when they did not change while it ran."""
+    module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+    key = cache.repo_key(rule.id, module, options, root) if cache else None
+    findings = cache.repo_findings(rule.id, key) if cache and key else None
+    if findings is None:
+        findings = module.check(root, options)
+        if cache and key and key == cache.repo_key(rule.id, module, options, root):
+            cache.record_repo(rule.id, key, findings)
+    return findings
+
+
+def collect(
+    config: Config,
+    files: list[str],
+    cwd: str,
+    jobs: int = 1,
+    cache: bool = False,
+    repo_hooks: bool = True,
+) -> Collected:
+    """Every finding of the selected hooks and enabled adapters, with the line it starts on.
+
+    `jobs` processes check Python files; `cache` reuses and stores results; `repo_hooks` False
+    leaves the repository-wide hooks out (a shard other than the first).
+    """
     result = Collected()
-    checks = python_checks(config)
+    rules = [r for r in RULES.values() if r.scope == "python" and config.runs_rule(r.id)]
+    store = (
+        Cache.open(config.root, [[r.id, config.options[r.id]] for r in rules], cwd)
+        if cache
+        else None
+    )
     shown = {path: display(path, cwd) for path in files}
-    if checks:
-        for path in files:
-            try:
-                result.items.extend(check_file(path, shown[path], checks))
-            except InputError as error:
-                result.errors.append(str(error))
-            except Exception as error:  # a bug in a check must not pass as a clean file
-                result.errors.append(
-                    f"{shown[path]}: internal error in a check: {type(error).__name__}: {error}"
-                )
+    if rules:
+        check_python_files(python_checks(config, rules), files, shown, jobs, store, result)
     read_line = text_line_reader()
     unparsable: set[str] = set()
     for rule in RULES.values():
-        if rule.scope != "repo" or not config.runs_rule(rule.id):
+        if not repo_hooks or rule.scope != "repo" or not config.runs_rule(rule.id):
             continue
-        module = importlib.import_module(f"mergegate.hooks.{rule.module}")
         try:
-            findings = module.check(config.root, config.options[rule.id])
+            findings = repo_hook_findings(rule, config.options[rule.id], config.root, store)
         except InputError as error:
             result.errors.append(f"{rule.id}: {error}")
             continue
@@ -84,6 +139,8 @@ def collect(config: Config, files: list[str], cwd: str) -> Collected:
                     continue  # one file two hooks could not read is one finding
                 unparsable.add(relocated.path)
             result.items.append(Item(relocated, read_line(absolute, finding.line)))
+    if store:
+        store.save()
     for tool in config.tools:
         try:
             findings = adapters.load(tool).run(files, config.root)

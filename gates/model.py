@@ -7,7 +7,7 @@ items rather than drop them, so every report can say what was held back and why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Optional, TypedDict
 
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import TIERS
@@ -65,6 +65,10 @@ class Outcome:
     files_checked: int = 0
     tools: list[str] = field(default_factory=list)
     """Where findings came from: mergegate and each enabled adapter."""
+    shard: Optional[tuple[int, int]] = None
+    """`(I, N)` when the run checked shard I of N (`--shard I/N`); `mergegate merge` joins them."""
+    fingerprint: Optional[str] = None
+    """A shard's hash of what its run checked and how: the shards of one run agree on it."""
 
     @property
     def reported(self) -> list[Item]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from mergegate.gates import baseline as baseline_file
+from mergegate.gates import shards
 from mergegate.gates.collect import collect
 from mergegate.gates.config import Config
 from mergegate.gates.decide import decide
@@ -30,18 +31,35 @@ class Request:
     baseline: Optional[str] = None
     new_from_rev: Optional[str] = None
     cwd: str = field(default_factory=lambda: os.path.realpath(os.curdir))
+    jobs: int = 1
+    """Processes checking Python files (gates/parallel.py)."""
+    cache: bool = False
+    """Reuse and store results in the cache (gates/cache.py)."""
+    shard: Optional[shards.Shard] = None
+    """Check only this shard's files (gates/shards.py)."""
 
 
 def run(config: Config, request: Request) -> Outcome:
     """Run every stage; ConfigError for a request that cannot be carried out (exit 2)."""
     files = python_files(request.paths, config.root, config.exclude)
-    collected = collect(config, files, request.cwd)
+    if request.shard:
+        files = shards.select(files, config.root, request.shard)
+    collected = collect(
+        config,
+        files,
+        request.cwd,
+        jobs=request.jobs,
+        cache=request.cache,
+        repo_hooks=request.shard is None or request.shard[0] == 1,
+    )
     items = collected.items
     mark_suppressed(items)
     fixed: list[dict[str, object]] = []
     baseline_path = request.baseline or config.baseline
     if baseline_path:
         entries = baseline_file.read(baseline_path)
+        if request.shard:
+            entries = [entry for entry in entries if shards.owns(entry, request.shard)]
         name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
         fixed = baseline_file.apply(items, entries, config.root, request.cwd, name)
     if request.new_from_rev:
@@ -57,4 +75,12 @@ def run(config: Config, request: Request) -> Outcome:
         fixed=fixed,
         files_checked=len(files),
         tools=[TOOL, *config.tools],
+        shard=request.shard,
+        fingerprint=(
+            shards.fingerprint(
+                config, request.paths, request.cwd, baseline_path, request.new_from_rev
+            )
+            if request.shard
+            else None
+        ),
     )

@@ -804,6 +804,18 @@ def _judge(places: list[_Place], truth: _Truth) -> list[Finding]:
     return findings
 
 
+def inputs(root: str, options: dict[str, object]) -> list[str]:
+    """Every file whose presence or bytes can change what `check` reports, by the exact names
+    `_Repo` finds (the gate's cache keys the result on them)."""
+    repo = _Repo(root)
+    named = {*COVERAGE_CONFIGS, *INI_COMMAND_FILES, *MAKEFILES, NOXFILE, *CODECOV_FILES}
+    named.update(name for name, _ in TOML_COMMAND_FILES)
+    found = [name for name in repo.files() if name in named or name.endswith(".mk")]
+    found += [path for path in CODECOV_FILES if "/" in path and repo.exists(path)]
+    workflows = repo.files(WORKFLOWS)
+    return found + [f"{WORKFLOWS}/{name}" for name in workflows if name.endswith((".yml", ".yaml"))]
+
+
 def check(root: str, options: dict[str, object]) -> list[Finding]:
     """Every coverage threshold written besides the `fail_under` coverage.py reads."""
     repo = _Repo(root)

@@ -372,6 +372,13 @@ def _mention(text: str, name: str) -> int | None:
 # The check -----------------------------------------------------------------------------------
 
 
+def inputs(root: str, options: dict[str, object]) -> list[str]:
+    """Every file whose presence or bytes can change what `check` reports (the gate's cache keys
+    the result on them): the workflows and the document, if it exists."""
+    docs = str(options.get("docs", RULE.option("docs").default))
+    return workflow_files(root) + ([docs] if os.path.exists(os.path.join(root, docs)) else [])
+
+
 def check(root: str, options: dict[str, object]) -> list[Finding]:
     """MG601 at uses the document does not name, MG602 at its unused entries, MG603 at uses that
     cannot be checked; `parse-error` for workflows or a document that cannot be read as such."""

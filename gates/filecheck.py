@@ -1,0 +1,129 @@
+"""Check one Python file: one read, one decode, at most one parse, every selected check on the tree.
+
+The same function runs in the gate's own process and in its worker processes (gates/parallel.py),
+so a parallel run cannot differ from a serial one. Pre-checks skip work a file cannot need: a
+check whose `NEEDS` substrings are all absent from the text is not run, and when no check is left
+the file is only checked for syntax, without building a tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Callable, Optional
+
+from mergegate.gates.model import Item
+from mergegate.hooks.cli import read_file
+from mergegate.hooks.finding import Finding, InputError
+from mergegate.hooks.source import Source, decode_source, parse_text, run_checks
+
+CheckFunction = Callable[[Source, dict[str, object]], list[Finding]]
+PythonCheck = tuple[CheckFunction, dict[str, object], Optional[tuple[str, ...]]]
+"""A selected check, its options, and its module's `NEEDS` (None: it may report on any file)."""
+
+Stat = tuple[int, int, int, int]
+"""What the cache compares to tell a file unchanged without reading it: size, mtime and ctime in
+nanoseconds, inode."""
+
+
+class FileResult:
+    """What checking one file gave: its items, or an error (the run then exits 2); and, when the
+    cache asked for them, the content digest and the stat taken before the read.
+
+    `items` is None (and `error` too) when the digest equals the one the cache already holds
+    results for: the file was not checked again.
+    """
+
+    __slots__ = ("items", "error", "digest", "stat")
+
+    def __init__(
+        self,
+        items: Optional[list[Item]] = None,
+        error: Optional[str] = None,
+        digest: Optional[str] = None,
+        stat: Optional[Stat] = None,
+    ) -> None:
+        self.items = items
+        self.error = error
+        self.digest = digest
+        self.stat = stat
+
+
+def file_stat(path: str) -> Optional[Stat]:
+    """The file's stat key, or None when it cannot be taken (the read then says why)."""
+    try:
+        result = os.stat(path)
+    except OSError:
+        return None
+    return (result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def needed(checks: list[PythonCheck], text: str) -> list[tuple[CheckFunction, dict[str, object]]]:
+    """The checks that can report on `text`: no `NEEDS`, or one of its substrings is there."""
+    return [
+        (check, options)
+        for check, options, needs in checks
+        if needs is None or any(needle in text for needle in needs)
+    ]
+
+
+def syntax_error(path: str, text: str) -> Optional[Finding]:
+    """The `parse-error` that `parse_text` would give, or None, without building a tree.
+
+    `symtable` runs the same parser on the same text but never turns the tree into Python objects
+    (about a quarter of a parse's time). It also raises for code that parses (symbol-table errors
+    such as a misplaced `nonlocal`), so on any exception the real parse decides.
+    """
+    import symtable
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            symtable.symtable(text, path, "exec")
+    except Exception:
+        parsed = parse_text(path, text)
+        return parsed if isinstance(parsed, Finding) else None
+    return None
+
+
+def check_data(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
+    """Every finding of the checks on a file's bytes, with the line each starts on."""
+    text = decode_source(shown_as, data)
+    if isinstance(text, Finding):
+        return [Item(text)]
+    selected = needed(checks, text)
+    if not selected:
+        error = syntax_error(shown_as, text)
+        return [] if error is None else [Item(error)]
+    parsed = parse_text(shown_as, text)
+    if isinstance(parsed, Finding):
+        return [Item(parsed)]
+    return [Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, selected)]
+
+
+def check_path(
+    path: str, shown_as: str, checks: list[PythonCheck], caching: bool, known: Optional[str]
+) -> FileResult:
+    """Check one file, never raising: a read error or a bug in a check becomes an error.
+
+    With `caching`, the result carries the digest and the stat; a digest equal to `known` (the
+    cache's) skips the checks.
+    """
+    stat = file_stat(path) if caching else None  # before the read: a later write changes it
+    try:
+        data = read_file(path, shown_as)
+        digest = digest_of(data) if caching else None
+        if digest is not None and digest == known:
+            return FileResult(digest=digest, stat=stat)
+        return FileResult(check_data(shown_as, data, checks), digest=digest, stat=stat)
+    except InputError as error:
+        return FileResult(error=str(error))
+    except Exception as error:  # a bug in a check must not pass as a clean file
+        return FileResult(
+            error=f"{shown_as}: internal error in a check: {type(error).__name__}: {error}"
+        )
