@@ -69,9 +69,7 @@ SECTIONS = {
 
 def regenerate(text: str) -> str:
     for name, build in SECTIONS.items():
-        pattern = re.compile(
-            rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL
-        )
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"README has no <!-- {name}:start --> ... <!-- {name}:end --> block")
         text = pattern.sub(lambda match: f"{match.group(1)}{build()}\n{match.group(2)}", text)

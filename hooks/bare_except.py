@@ -7,13 +7,17 @@ import _ast
 from .cli import run_python_hook
 from .finding import Finding
 from .registry import BARE_EXCEPT as RULE
-from .source import Source, walk
+from .source import Source
+from .syntax import statement_walk
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     from collections.abc import Sequence
 
 MESSAGE = "do not use bare 'except:'; name the exceptions to handle"
+NEEDS = ("except",)
+"""Substrings one of which a file's text holds whenever `check` can report on it: the gate skips
+the rule (and, if no rule needs the tree, the tree) for other files."""
 
 
 def _reraises(handler: _ast.ExceptHandler) -> bool:
@@ -25,9 +29,11 @@ def _reraises(handler: _ast.ExceptHandler) -> bool:
 
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Every bare `except:`, at its `except` keyword; re-raising ones only if not allowed."""
+    if not any(needle in source.text for needle in NEEDS):
+        return []
     allow_reraise = options.get("allow-reraise", True)
     findings = []
-    for node in walk(source.tree):
+    for node in statement_walk(source.tree.body):  # handlers live in statements only
         if not isinstance(node, _ast.ExceptHandler) or node.type is not None:
             continue
         if allow_reraise and _reraises(node):

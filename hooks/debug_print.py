@@ -16,10 +16,19 @@ from .finding import Finding
 from .paths import glob_match
 from .registry import DEBUG_PRINT as RULE
 from .source import Source, iter_child_nodes
+from .syntax import (
+    CAPTURES,
+    TRIES,
+    bound_name,
+    captured_name,
+    dotted_name,
+    parameters,
+    statement_walk,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
 
     from typing import Union
 
@@ -135,7 +144,6 @@ class _Scopes:
             _ast.AsyncFor: self.visit_for,
             _ast.If: self.visit_branches,
             _ast.While: self.visit_branches,
-            _ast.Try: self.visit_try,
             _ast.ExceptHandler: self.visit_except_handler,
             _ast.ListComp: self.visit_comprehension,
             _ast.SetComp: self.visit_comprehension,
@@ -144,15 +152,13 @@ class _Scopes:
             _ast.Name: self.visit_name,
             _ast.Call: self.visit_call,
         }
+        for try_statement in TRIES:
+            self.visitors[try_statement] = self.visit_try
         match_statement = getattr(_ast, "Match", None)  # Python >= 3.10
         if match_statement is not None:
             self.visitors[match_statement] = self.visit_branches
-            self.visitors[_ast.MatchAs] = self.visit_capture
-            self.visitors[_ast.MatchStar] = self.visit_capture
-            self.visitors[_ast.MatchMapping] = self.visit_capture
-        try_star = getattr(_ast, "TryStar", None)  # Python >= 3.11
-        if try_star is not None:
-            self.visitors[try_star] = self.visit_try
+        for capture in CAPTURES:
+            self.visitors[capture] = self.visit_capture
         type_alias = getattr(_ast, "TypeAlias", None)  # Python >= 3.12
         if type_alias is not None:
             self.visitors[type_alias] = self.visit_type_alias
@@ -191,7 +197,7 @@ class _Scopes:
     def visit_deferred_body(self, node: _ast.AST) -> None:
         """A function's or lambda's body, in a scope of its own under where it was defined."""
         self.scope = _Scope(FUNCTION, self.scope)
-        for argument in _arguments(node.args):  # type: ignore[attr-defined]
+        for argument in parameters(node.args):  # type: ignore[attr-defined]
             self.bind(argument.arg, UNKNOWN)
         body = node.body  # type: ignore[attr-defined]
         self.walk(body if isinstance(body, list) else [body])
@@ -228,17 +234,11 @@ class _Scopes:
 
     def qualified_name(self, node: _ast.AST) -> QualifiedName | None:
         """`a.b.c` as the dotted name it stands for here (`import x as a` makes it `x.b.c`)."""
-        attributes = []
-        while isinstance(node, _ast.Attribute):
-            attributes.append(node.attr)
-            node = node.value
-        if not isinstance(node, _ast.Name):
+        dotted = dotted_name(node)
+        if dotted is None:
             return None
-        qualified = _qualified(self.lookup(node.id))
-        if qualified is None:
-            return None
-        attributes.reverse()
-        return qualified + tuple(attributes)
+        qualified = _qualified(self.lookup(dotted[0]))
+        return None if qualified is None else qualified + dotted[1:]
 
     def bind(self, name: str, entry: Entry) -> None:
         self.scope.entries[name] = entry
@@ -248,7 +248,7 @@ class _Scopes:
 
     def declare_globals(self, body: list[_ast.stmt]) -> None:
         """A body declaring `global name` gives an unbound module `name` a value, as ruff does."""
-        for statement in _statements(body, into_definitions=False):
+        for statement in statement_walk(body, into_definitions=False):
             if isinstance(statement, _ast.Global):
                 for name in statement.names:
                     entry = self.module_entry(name)
@@ -270,7 +270,7 @@ class _Scopes:
 
     def visit_function(self, node: _ast.FunctionDef) -> list[Work]:
         arguments = node.args
-        annotations = [argument.annotation for argument in _arguments(arguments)] + [node.returns]
+        annotations = [argument.annotation for argument in parameters(arguments)] + [node.returns]
         outer = self.scope
 
         def define() -> None:
@@ -348,10 +348,7 @@ class _Scopes:
     def visit_import(self, node: _ast.Import) -> None:
         for alias in node.names:
             segments = tuple(alias.name.split("."))
-            if alias.asname:
-                self.bind(alias.asname, segments)
-            else:  # `import a.b` binds `a`
-                self.bind(segments[0], segments[:1])
+            self.bind(bound_name(alias), segments if alias.asname else segments[:1])
 
     def visit_import_from(self, node: _ast.ImportFrom) -> None:
         module = tuple(node.module.split(".")) if node.module else ()
@@ -479,7 +476,7 @@ class _Scopes:
 
     def visit_capture(self, node: _ast.AST) -> list[Work]:
         """`case [*rest]`, `case {**rest}`, `case x`, `case _ as x` bind a name."""
-        name = getattr(node, "rest" if isinstance(node, _ast.MatchMapping) else "name")
+        name = captured_name(node)
         work: list[Work] = list(iter_child_nodes(node))
         if name is not None:
             work.append(lambda: self.bind(name, UNKNOWN))
@@ -493,32 +490,6 @@ def _unbound(entry: Entry) -> bool:
 
 def _builtin(name: str) -> Entry:
     return ("", name) if hasattr(builtins, name) else None
-
-
-def _statements(body: list[_ast.stmt], into_definitions: bool) -> Iterator[_ast.stmt]:
-    """Every statement in `body` and in the blocks nested in it, in no particular order."""
-    blocks = [body]
-    while blocks:
-        for statement in blocks.pop():
-            yield statement
-            if not into_definitions and isinstance(
-                statement, (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)
-            ):
-                continue
-            for field in ("body", "orelse", "finalbody"):
-                blocks.append(getattr(statement, field, []))
-            for clause in getattr(statement, "handlers", []) + getattr(statement, "cases", []):
-                blocks.append(clause.body)
-
-
-def _arguments(arguments: _ast.arguments) -> Iterator[_ast.arg]:
-    yield from arguments.posonlyargs
-    yield from arguments.args
-    if arguments.vararg is not None:
-        yield arguments.vararg
-    yield from arguments.kwonlyargs
-    if arguments.kwarg is not None:
-        yield arguments.kwarg
 
 
 def _module_name(path: str) -> str | None:
@@ -544,7 +515,7 @@ def _is_main_guard(test: _ast.AST) -> bool:
 def _main_guard_spans(tree: _ast.Module) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Where the bodies of `if __name__ == "__main__":` blocks start and end (line, byte)."""
     spans = []
-    for statement in _statements(tree.body, into_definitions=True):
+    for statement in statement_walk(tree.body):
         if isinstance(statement, _ast.If) and _is_main_guard(statement.test):
             first, last = statement.body[0], statement.body[-1]
             spans.append(

@@ -14,6 +14,17 @@ from .cli import run_python_hook
 from .finding import Finding
 from .registry import GLOBAL_SINGLETON_WITHOUT_LOCK as RULE
 from .source import Source, iter_child_nodes
+from .syntax import (
+    DEFINITIONS,
+    FUNCTIONS,
+    TRIES,
+    blocks,
+    bound_name,
+    dotted_name,
+    parameters,
+    scope_walk,
+    statement_walk,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -37,15 +48,8 @@ MESSAGE_AWAIT = (
     "task can create it meanwhile; hold an asyncio lock (`async with lock:`) across both"
 )
 
-_FUNCTIONS = (_ast.FunctionDef, _ast.AsyncFunctionDef)
-_SCOPES = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.Lambda)
 _LOOPS = (_ast.For, _ast.AsyncFor, _ast.While)
-_TRY = (_ast.Try, getattr(_ast, "TryStar", _ast.Try))
 _EXITS = (_ast.Return, _ast.Raise)
-# Statements that hold statement lists (besides functions and classes).
-_COMPOUND = (_ast.If, _ast.For, _ast.AsyncFor, _ast.While, _ast.With, _ast.AsyncWith) + tuple(
-    filter(None, [_ast.Try, getattr(_ast, "TryStar", None), getattr(_ast, "Match", None)])
-)
 # Builtin containers that, called empty, make a container to be filled after it is shared.
 _CONTAINERS = {"dict", "list", "set", "bytearray", "defaultdict", "deque"}
 # First words of factory function names: `create_engine()`, `make_pool()`, `build_opener()`;
@@ -215,18 +219,6 @@ def _is_lock(expression: _ast.expr, extra: set[str]) -> bool:
     return _is_lock_name(_last_identifier(expression), extra)
 
 
-def _expression_key(node: _ast.AST) -> str | None:
-    """A stable text for a lock expression made of names and attributes, to pair acquire/release."""
-    parts = []
-    while isinstance(node, _ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, _ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _lock_call(statement: _ast.stmt, method: str) -> tuple[str | None, bool] | None:
     """Whether a statement is `x.acquire()` (for `method`), `await x.acquire()`, `_acquireLock()`.
 
@@ -240,29 +232,16 @@ def _lock_call(statement: _ast.stmt, method: str) -> tuple[str | None, bool] | N
         return None
     function = value.func
     if isinstance(function, _ast.Attribute) and function.attr == method:
-        return _expression_key(function.value), awaited
+        key = dotted_name(function.value)  # `a.b` for `a.b.acquire()`; unknown for other forms
+        return (None if key is None else ".".join(key)), awaited
     words = _words(_last_identifier(function) or "")
     if method in words and _is_lock_name("_".join(words), set()):
         return "_".join(word for word in words if word != method) + "()", awaited
     return None
 
 
-def _scope_walk(nodes: Iterable[_ast.AST]) -> Iterator[_ast.AST]:
-    """Every node under `nodes` that runs in their scope (nested functions and classes skipped)."""
-    stack = list(nodes)
-    stack.reverse()
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, _SCOPES):
-            continue
-        children = list(iter_child_nodes(node))
-        children.reverse()
-        stack.extend(children)
-
-
 def _has_await(nodes: Iterable[_ast.AST]) -> bool:
-    return any(isinstance(node, _ast.Await) for node in _scope_walk(nodes))
+    return any(isinstance(node, _ast.Await) for node in scope_walk(nodes))
 
 
 def _header(statement: _ast.stmt) -> list[_ast.AST]:
@@ -272,20 +251,6 @@ def _header(statement: _ast.stmt) -> list[_ast.AST]:
         for child in iter_child_nodes(statement)
         if not isinstance(child, (_ast.stmt,) + _CASES)
     ]
-
-
-def _blocks(statement: _ast.stmt) -> list[list[_ast.stmt]]:
-    """The statement lists nested directly in a compound statement (handlers and cases too)."""
-    blocks = []
-    for name in statement._fields:
-        value = getattr(statement, name, None)
-        if not isinstance(value, list) or not value:
-            continue
-        if isinstance(value[0], _ast.stmt):
-            blocks.append(value)
-        elif isinstance(value[0], _CASES):
-            blocks.extend(item.body for item in value)
-    return blocks
 
 
 def _exits(block: list[_ast.stmt]) -> bool:
@@ -367,12 +332,7 @@ class _Function:
         self.node = node
         self.is_async = isinstance(node, _ast.AsyncFunctionDef)
         self.lock_names = lock_names
-        arguments = node.args
-        every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
-        self.parameters = {argument.arg for argument in every}
-        for extra in (arguments.vararg, arguments.kwarg):
-            if extra is not None:
-                self.parameters.add(extra.arg)
+        self.parameters = {argument.arg for argument in parameters(node.args)}
         parameter = _class_parameter(node, owner)
         # Names bound to a class: by method semantics (`@classmethod`, `__new__`, a metaclass's
         # methods), here or in an enclosing function; and parameters only named like a class
@@ -430,13 +390,13 @@ class _Function:
             for item in statement.items:
                 if item.optional_vars is not None:
                     self.bind(item.optional_vars)
-        elif isinstance(statement, _TRY):
+        elif isinstance(statement, TRIES):
             self.locals.update(handler.name for handler in statement.handlers if handler.name)
         elif isinstance(statement, (_ast.Import, _ast.ImportFrom)):
             for alias in statement.names:
-                self.locals.add((alias.asname or alias.name).partition(".")[0])
-        elif isinstance(statement, _SCOPES):
-            self.locals.add(statement.name)  # type: ignore[union-attr]
+                self.locals.add(bound_name(alias))
+        elif isinstance(statement, DEFINITIONS):
+            self.locals.add(statement.name)
 
     def finish(self, class_names: set[str]) -> bool:
         """Complete the view with the module's classes; whether anything shared is assigned.
@@ -742,7 +702,7 @@ class _Function:
     def read_in(self, statements: list[_ast.stmt]) -> set[tuple[str, type[_ast.AST]]]:
         """The shared targets `statements` read, with the kind of expression that reads each."""
         read: set[tuple[str, type[_ast.AST]]] = set()
-        for node in _scope_walk(statements):
+        for node in scope_walk(statements):
             if isinstance(node, (_ast.Name, _ast.Attribute, _ast.Subscript)) and isinstance(
                 node.ctx, _ast.Load
             ):
@@ -775,9 +735,7 @@ def _rebound(statement: _ast.stmt) -> set[str]:
     Their last known value no longer holds after it: a loop or branch may have rebound them.
     """
     names: set[str] = set()
-    pending = [statement]
-    while pending:
-        current = pending.pop()
+    for current in statement_walk([statement], into_definitions=False):
         if isinstance(current, (_ast.Assign, _ast.AnnAssign)):
             targets = _targets(current, unpack=False)
             if current is statement:  # its plain `name = value` is the name's new known value
@@ -793,8 +751,6 @@ def _rebound(statement: _ast.stmt) -> set[str]:
         names.update(
             node.id for target in targets for node in _names(target) if isinstance(node, _ast.Name)
         )
-        if not isinstance(current, _SCOPES):
-            pending.extend(child for block in _blocks(current) for child in block)
     return names
 
 
@@ -840,8 +796,8 @@ class _Checker:
 
     def step(self, frame: _Frame, statement: _ast.stmt) -> list[_Frame]:
         """Handle one statement; return the frames of its nested statement lists, in order."""
-        if isinstance(statement, _SCOPES):
-            frame.values.pop(statement.name, None)  # type: ignore[union-attr]
+        if isinstance(statement, DEFINITIONS):
+            frame.values.pop(statement.name, None)
             return []  # nested functions and classes are checked on their own
         rebound = _rebound(statement)
         if isinstance(statement, _LOOPS):  # a later round sees what an earlier one assigned
@@ -851,13 +807,13 @@ class _Checker:
             children = self.step_if(frame, statement)
         elif isinstance(statement, (_ast.With, _ast.AsyncWith)):
             children = self.step_with(frame, statement)
-        elif isinstance(statement, _TRY):
+        elif isinstance(statement, TRIES):
             children = self.step_try(frame, statement)
-        elif _blocks(statement):  # loops, match
+        elif blocks(statement):  # loops, match
             self.mark_awaited(
                 frame, _header(statement), implicit=isinstance(statement, _ast.AsyncFor)
             )
-            children = [frame.child(block) for block in _blocks(statement)]
+            children = [frame.child(block) for block in blocks(statement)]
         else:
             self.simple(frame, statement)
             children = []
@@ -1009,21 +965,19 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
         if function is not None:
             function.note(statement)
         children: list[Place]
-        if isinstance(statement, _FUNCTIONS):
+        if isinstance(statement, FUNCTIONS):
             inner = _Function(source, statement, owner, enclosing, lock_names)
             functions.append(inner)
             children = [(child, inner, None, inner) for child in statement.body]
         elif isinstance(statement, _ast.ClassDef):
             class_names.add(statement.name)
             children = [(child, None, statement, enclosing) for child in statement.body]
-        elif isinstance(statement, _COMPOUND):
+        else:
             children = [
                 (child, function, owner, enclosing)
-                for block in _blocks(statement)
+                for block in blocks(statement)
                 for child in block
             ]
-        else:
-            continue
         children.reverse()
         stack.extend(children)
     findings: list[Finding] = []
@@ -1074,7 +1028,7 @@ def _uses_under_lock(tree: _ast.Module, lock_names: set[str]) -> dict[str, list[
             inner = locked or any(_is_lock(item.context_expr, lock_names) for item in items)
             stack.extend((item, locked) for item in items)
             stack.extend((statement, inner) for statement in node.body)
-        elif isinstance(node, _FUNCTIONS):  # runs later, when called
+        elif isinstance(node, FUNCTIONS):  # runs later, when called
             inner = _runs_locked(node, lock_names)
             stack.extend((child, inner) for child in iter_child_nodes(node))
         elif isinstance(node, _ast.Lambda):

@@ -20,12 +20,12 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based)
 
 BOM = "\ufeff"
-MAX_FLOW_DEPTH = 5_000
-"""Deeper `[`/`{` nesting is a parse-error. libyaml's scanner does work proportional to the flow
-depth for every token, so its time grows with the square of the depth (measured parsing `[`s:
-5,000 levels 0.12 s, 20,000 2.3 s, 40,000 8.7 s, so 100,000 about a minute); no real configuration
-comes near. PyYAML without libyaml is slower still (5,000 levels: 31 s). Block nesting costs linear
-time and has no limit (100,000 levels: about 2 s)."""
+MAX_DEPTH = 500
+"""Collections nested deeper than this (flow `[`/`{` or block) are a parse-error. No real
+configuration comes near it, and it keeps the answer the same on every PyYAML: the libyaml inside
+PyYAML 6.0.4's wheels (0.2.6) refuses about 1,000 levels itself, older ones accept any depth but
+their scanner's time grows with the square of the flow depth (measured: 5,000 levels 0.12 s,
+40,000 levels 8.7 s), and PyYAML's Python scanner is slower still."""
 TOO_DEEP = "cannot parse the file: nesting too deep for the {} parser"
 
 
@@ -34,15 +34,16 @@ class TextFile:
 
     Line ends are normalised as Python's text mode and `split_lines` read them (`\\r\\n`, `\\r`),
     so offsets into `text` and the parsers' marks give the lines every other finding uses.
-    A byte order mark is not part of `text`: columns count what an editor shows.
+    A byte order mark is not part of `text`: columns count what an editor shows, and the parsers
+    skip it as coverage.py 7.18 and later do (`encoding="utf-8-sig"`; older releases, and pytest
+    reading `pyproject.toml`, refuse such a file, so the user's own run already fails on it).
     """
 
-    __slots__ = ("path", "text", "bom", "_lines", "_starts")
+    __slots__ = ("path", "text", "_lines", "_starts")
 
-    def __init__(self, path: str, text: str, bom: bool = False) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = "\n".join(split_lines(text)) if "\r" in text else text
-        self.bom = bom
         self._lines: list[str] | None = None
         self._starts: list[int] | None = None
 
@@ -51,11 +52,6 @@ class TextFile:
         if self._lines is None:
             self._lines = self.text.split("\n")
         return self._lines
-
-    @property
-    def text_with_bom(self) -> str:
-        """The text as coverage.py and pytest read it (`encoding="utf-8"`): a BOM stays."""
-        return BOM + self.text if self.bom else self.text
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based line and character column of a character offset into `text`."""
@@ -97,9 +93,7 @@ def decode_text(path: str, data: bytes) -> TextFile | Finding:
     except UnicodeDecodeError as error:
         line = len(split_lines(data[: error.start].decode("utf-8")))
         return parse_error(path, f"cannot decode the file as UTF-8: {error.reason}", line)
-    if text.startswith(BOM):
-        return TextFile(path, text[len(BOM) :], bom=True)
-    return TextFile(path, text)
+    return TextFile(path, text[len(BOM) :] if text.startswith(BOM) else text)
 
 
 # YAML --------------------------------------------------------------------------------------------
@@ -108,10 +102,10 @@ def decode_text(path: str, data: bytes) -> TextFile | Finding:
 def compose_yaml(file: TextFile) -> list[yaml.Node] | Finding:
     """The YAML documents as node trees, with positions and styles, nothing constructed.
 
-    Built here from the parser's events, without recursion: PyYAML's C composer recurses in C and
-    crashes the interpreter on deeply nested input (from about 40,000 levels), where libyaml's
-    parser itself does not. Anchors are scoped to their document; a later one of the same name
-    replaces an earlier one, as YAML 1.2 says.
+    Built here from the parser's events, without recursion: PyYAML's Python composer recurses two
+    frames a level (a RecursionError near `MAX_DEPTH`), and its C composer, in PyYAML before 6.0.4,
+    crashed the interpreter on deeper input (from about 40,000 levels). Anchors are scoped to their
+    document; a later one of the same name replaces an earlier one, as YAML 1.2 says.
     """
     import yaml
 
@@ -119,7 +113,6 @@ def compose_yaml(file: TextFile) -> list[yaml.Node] | Finding:
     documents: list[yaml.Node] = []
     anchors: dict[str, yaml.Node] = {}
     open_nodes: list[list] = []  # [collection node, pending mapping key or None]
-    flow_depth = 0
     try:
         for event in yaml.parse(file.text, Loader=loader):
             kind = type(event)
@@ -134,10 +127,8 @@ def compose_yaml(file: TextFile) -> list[yaml.Node] | Finding:
                     )
                 node = anchors[event.anchor]
             elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-                if event.flow_style:
-                    flow_depth += 1
-                    if flow_depth > MAX_FLOW_DEPTH:
-                        return file.error(TOO_DEEP.format("YAML"), event.start_mark.index)
+                if len(open_nodes) >= MAX_DEPTH:
+                    return file.error(TOO_DEEP.format("YAML"), event.start_mark.index)
                 node_class = (
                     yaml.SequenceNode if kind is yaml.SequenceStartEvent else yaml.MappingNode
                 )
@@ -145,8 +136,6 @@ def compose_yaml(file: TextFile) -> list[yaml.Node] | Finding:
             elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
                 node = open_nodes.pop()[0]
                 node.end_mark = event.end_mark
-                if node.flow_style:
-                    flow_depth -= 1
             else:  # stream and document boundaries: anchors do not cross documents
                 if kind is yaml.DocumentStartEvent:
                     anchors = {}
@@ -187,7 +176,10 @@ def _yaml_error(file: TextFile, error: Exception, byte_offsets: bool) -> Finding
         offset = getattr(error, "position", None) or 0
         if byte_offsets:  # libyaml counts it in UTF-8 bytes, its marks in characters
             offset = len(file.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
-    parts = (getattr(error, "context", None), getattr(error, "problem", None))
+    problem = getattr(error, "problem", None)
+    if problem == "exceeded maximum nesting depth":  # libyaml 0.2.6, should it stop before us
+        return file.error(TOO_DEEP.format("YAML"), offset)
+    parts = (getattr(error, "context", None), problem)
     detail = ", ".join(part for part in parts if part) or str(error).partition("\n")[0]
     return file.error(f"invalid YAML: {detail}", offset)
 
@@ -233,8 +225,7 @@ def yaml_scalars(root: yaml.Node, keys: bool) -> Iterator[yaml.ScalarNode]:
 
 
 def parse_toml(file: TextFile) -> dict[str, object] | Finding:
-    """The TOML document, parsed by tomllib (tomli before Python 3.11) from the text as pytest and
-    coverage.py read it: a byte order mark is an error there, and so here."""
+    """The TOML document, parsed by tomllib (tomli before Python 3.11), as coverage.py reads it."""
     import sys
 
     if sys.version_info >= (3, 11):
@@ -242,7 +233,7 @@ def parse_toml(file: TextFile) -> dict[str, object] | Finding:
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
     try:
-        return tomllib.loads(file.text_with_bom)
+        return tomllib.loads(file.text)
     except RecursionError:
         return file.error(TOO_DEEP.format("TOML"))
     except tomllib.TOMLDecodeError as error:
@@ -257,12 +248,12 @@ def parse_toml(file: TextFile) -> dict[str, object] | Finding:
 
 
 def parse_ini(file: TextFile) -> configparser.ConfigParser | Finding:
-    """The INI file as coverage.py parses it: configparser, no interpolation, strict, BOM kept."""
+    """The INI file as coverage.py parses it: configparser, no interpolation, strict."""
     import configparser
 
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(file.text_with_bom, source=file.path)
+        parser.read_string(file.text, source=file.path)
     except configparser.Error as error:
         line = getattr(error, "lineno", None)
         errors = getattr(error, "errors", None)

@@ -14,6 +14,7 @@ from .cli import run_python_hook
 from .finding import Finding
 from .registry import UNUSED_GLOBAL as RULE
 from .source import Source, iter_child_nodes
+from .syntax import CAPTURES, DEFINITIONS, bound_name, captured_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -21,20 +22,11 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
 
     Declaration = tuple["_ast.Global | _ast.Nonlocal", str, set[str]]
 
-DEFINITIONS = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)
+NEEDS = ("global", "nonlocal")
+"""Substrings one of which a file's text holds whenever `check` can report on it (see
+bare_except.NEEDS)."""
+
 COMPREHENSIONS = (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)
-# Nodes that bind a name held in a string attribute rather than in a `Name` node (match captures,
-# `except ... as`): the attribute that holds it. Match nodes exist from Python 3.10.
-NAMED_TARGETS: tuple[tuple[type, str], ...] = tuple(
-    (node_type, attribute)
-    for node_type, attribute in (
-        (_ast.ExceptHandler, "name"),
-        (getattr(_ast, "MatchAs", None), "name"),
-        (getattr(_ast, "MatchStar", None), "name"),
-        (getattr(_ast, "MatchMapping", None), "rest"),
-    )
-    if node_type is not None
-)
 
 
 def _declarations(tree: _ast.Module) -> list[Declaration]:
@@ -66,13 +58,15 @@ def _declarations(tree: _ast.Module) -> list[Declaration]:
             continue
         if isinstance(node, (_ast.Import, _ast.ImportFrom)):
             for alias in node.names:
-                scope.add((alias.asname or alias.name).split(".")[0])  # `import a.b` binds `a`
+                scope.add(bound_name(alias))
             continue
-        for node_type, attribute in NAMED_TARGETS:
-            if isinstance(node, node_type):
-                name = getattr(node, attribute)
-                if name:
-                    scope.add(name)
+        # Names held in a string rather than in a `Name` node: `except ... as`, match captures.
+        if isinstance(node, _ast.ExceptHandler) and node.name:
+            scope.add(node.name)
+        elif isinstance(node, CAPTURES):
+            captured = captured_name(node)
+            if captured:
+                scope.add(captured)
         if isinstance(node, DEFINITIONS):
             # Decorators, arguments, bases and annotations run in the enclosing scope; the body
             # (the only statements among the children) in a scope of its own.
@@ -105,7 +99,7 @@ def _declarations(tree: _ast.Module) -> list[Declaration]:
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Each declared name its scope never binds, once, at the last statement declaring it there
     (as pyflakes reports it)."""
-    if "global" not in source.text and "nonlocal" not in source.text:
+    if not any(needle in source.text for needle in NEEDS):
         return []
     last: dict[tuple[int, str], tuple[_ast.Global | _ast.Nonlocal, set[str]]] = {}
     for statement, name, scope in _declarations(source.tree):

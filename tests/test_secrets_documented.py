@@ -18,6 +18,7 @@ from mergegate.hooks import secrets_documented
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.registry import SECRETS_DOCUMENTED
 from mergegate.hooks.secrets_documented import check, document_entries, main, references
+from mergegate.hooks.textfile import MAX_DEPTH
 
 WORKFLOW = ".github/workflows/ci.yml"
 DOCS = ".github/SECRETS.md"
@@ -572,13 +573,24 @@ def test_yaml_aliases_and_recursion_are_handled(tmp_path: Path) -> None:
 
 
 def test_deep_nesting_neither_crashes_nor_hides_uses(tmp_path: Path) -> None:
-    """PyYAML's C composer recurses in C and kills the interpreter at this depth (exit 139 here
-    from about 40,000 levels); libyaml's parser, which the hook uses, does not."""
-    block = "on: push\nenv:\n  " + "- " * 60_000 + "'${{ secrets.DEEP_BLOCK }}'\n"
-    flow = "on: push\nenv: " + "[{a: " * 1_000 + "'${{ secrets.DEEP_FLOW }}'" + "}]" * 1_000
+    """Uses nested as deep as the YAML limit are found; deeper nesting is a parse-error (which
+    blocks), never a crash (PyYAML's C composer before 6.0.4 killed the interpreter from about
+    40,000 levels) and never a pass."""
+    inner = MAX_DEPTH - 1  # under the top-level mapping
+    block = "on: push\nenv:\n  " + "- " * inner + "'${{ secrets.DEEP_BLOCK }}'\n"
+    flow = "on: push\nenv: " + "[{a: " * (inner // 2) + "'${{ secrets.DEEP_FLOW }}'"
+    flow += "}]" * (inner // 2)
     files = {".github/workflows/block.yml": block, ".github/workflows/flow.yml": flow}
-    findings = run(tmp_path, files)
-    assert undocumented(findings) == ["DEEP_BLOCK", "DEEP_FLOW"]
+    assert undocumented(run(tmp_path, files)) == ["DEEP_BLOCK", "DEEP_FLOW"]
+    deeper = "on: push\nenv:\n  " + "- " * 60_000 + "'${{ secrets.DEEPER }}'\n"
+    findings = run(tmp_path, {".github/workflows/deeper.yml": deeper})
+    assert [(f.rule, f.path, f.message) for f in findings if f.rule == "parse-error"] == [
+        (
+            "parse-error",
+            ".github/workflows/deeper.yml",
+            "cannot parse the file: nesting too deep for the YAML parser",
+        )
+    ]
 
 
 def test_unreadable_inputs_are_input_errors(tmp_path: Path) -> None:
