@@ -11,6 +11,7 @@ import json
 import os
 from collections import Counter
 
+from mergegate.gates.output import json_text, write_atomically
 from mergegate.gates.model import BASELINED, NEW, BaselineEntry, Item
 from mergegate.hooks.config import ConfigError
 
@@ -49,9 +50,10 @@ def entries_of(items: list[Item], root: str, cwd: str) -> list[BaselineEntry]:
 
 def write(path: str, entries: list[BaselineEntry]) -> None:
     document = {"format": FORMAT, "version": VERSION, "entries": entries}
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
+    try:
+        write_atomically(path, json_text(document))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
 
 
 def read(path: str) -> list[BaselineEntry]:
@@ -68,14 +70,20 @@ def read(path: str) -> list[BaselineEntry]:
     if document.get("version") != VERSION:
         raise ConfigError(f"{path}: baseline version {document.get('version')!r} is not {VERSION}")
     entries = document.get("entries")
-    fields = {"rule": str, "code": str, "path": str, "content": str, "count": int}
-    if not isinstance(entries, list) or not all(
-        isinstance(entry, dict)
-        and all(isinstance(entry.get(name), kind) for name, kind in fields.items())
-        for entry in entries
-    ):
-        raise ConfigError(f"{path}: malformed baseline entries (each needs {', '.join(fields)})")
+    if not isinstance(entries, list) or not all(_well_formed(entry) for entry in entries):
+        fields = ", ".join(BaselineEntry.__annotations__)
+        raise ConfigError(
+            f"{path}: malformed baseline entries (each needs {fields}; a count of at least 1)"
+        )
     return entries
+
+
+def _well_formed(entry: object) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    texts = all(isinstance(entry.get(name), str) for name in ("rule", "code", "path", "content"))
+    count = entry.get("count")
+    return texts and type(count) is int and count >= 1  # `true` is an int to isinstance
 
 
 def apply(

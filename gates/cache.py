@@ -43,6 +43,7 @@ from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import CODES
+from mergegate.hooks.terminal import terminal_lines
 
 FOLDER = ".mergegate_cache"
 FORMAT = "mergegate-cache"
@@ -93,7 +94,7 @@ def _libraries() -> list[object]:
 
 
 def _warn(text: str) -> None:
-    sys.stderr.write(f"mergegate: warning: cache: {text}\n")
+    sys.stderr.write(terminal_lines("mergegate: warning: cache: ", text))
 
 
 def _tracked_by_git(folder: str) -> bool:
@@ -304,7 +305,8 @@ class Cache:
         document = {"format": FORMAT, "version": VERSION, "key": self.key, "files": files}
         document["repo"] = repo
         try:
-            self._write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+            # ASCII: a file name that is not UTF-8 (lone surrogates) cannot be encoded otherwise
+            self._write(json.dumps(document, separators=(",", ":")))
         except OSError as error:
             _warn(f"cannot write {self.path}: {error.strerror or error}")
 

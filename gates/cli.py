@@ -19,10 +19,12 @@ from mergegate.gates import shards
 from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, Outcome
 from mergegate.gates.parallel import default_jobs
+from mergegate.gates.output import write_atomically
 from mergegate.gates.pipeline import Request, run
 from mergegate.gates.reports import FORMATS, ReportContext, render
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.registry import RULES
+from mergegate.hooks.terminal import terminal_lines
 
 EXIT_PASSED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
@@ -33,8 +35,9 @@ def say(text: str) -> None:
 
 
 def complain(text: str) -> None:
-    """An error line on stderr."""
-    sys.stderr.write(f"mergegate: error: {text}\n")
+    """An error on stderr, escaped: it can quote file names, configuration values and tools'
+    output (gates/escape.py)."""
+    sys.stderr.write(terminal_lines("mergegate: error: ", text))
 
 
 class UsageError(Exception):
@@ -193,18 +196,15 @@ def load_config(args: argparse.Namespace) -> gate_config.Config:
         raise ConfigError(f"{start}: no such file or directory")
     config = gate_config.load(args.config, start)
     if args.select is not None:
-        config.select = [gate_config.validate_selector(s, "--select") for s in args.select]
+        config.select = gate_config.validate_selectors(args.select, "--select", config.tools)
     if args.ignore:
-        config.ignore += [gate_config.validate_selector(s, "--ignore") for s in args.ignore]
+        config.ignore += gate_config.validate_selectors(args.ignore, "--ignore", config.tools)
     return config
 
 
 def write_reports(
     outcome: Outcome, formats: list[tuple[str, Optional[str]]], color: str, root: str
 ) -> None:
-    to_stdout = [name for name, path in formats if path is None]
-    if len(to_stdout) > 1:
-        raise UsageError(f"only one format can go to stdout, not {', '.join(to_stdout)}: add :FILE")
     for name, path in formats:
         terminal = path is None and sys.stdout.isatty()
         context = ReportContext(
@@ -214,8 +214,7 @@ def write_reports(
         if path is None:
             sys.stdout.write(text)
         else:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_atomically(path, text)
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -253,12 +252,20 @@ def deliver(outcome: Outcome, args: argparse.Namespace, root: str) -> int:
 
 
 def command_baseline(args: argparse.Namespace) -> int:
+    """Record (or prune) the baseline; a run with errors writes nothing: it did not see
+    everything, so it could record too little or prune what is still there."""
     config = load_config(args)
+    config.baseline = None  # recording starts afresh; pruning reads the file it rewrites
     request = Request(paths=args.paths, jobs=args.jobs, cache=not args.no_cache)
+    entries = baseline_file.read(args.output) if args.prune else []
+    request.baseline = args.output if args.prune else None
+    outcome = run(config, request)
+    for error in outcome.errors:
+        complain(str(error))
+    if outcome.errors:
+        complain(f"{args.output} left as it was")
+        return EXIT_ERROR
     if args.prune:
-        entries = baseline_file.read(args.output)
-        request.baseline = args.output
-        outcome = run(config, request)
         kept = baseline_file.prune(entries, outcome.fixed)
         baseline_file.write(args.output, kept)
         say(
@@ -266,14 +273,11 @@ def command_baseline(args: argparse.Namespace) -> int:
             f" {len(kept)} remain in {args.output}"
         )
     else:
-        outcome = run(config, request)
         entries = baseline_file.entries_of(outcome.reported, config.root, request.cwd)
         baseline_file.write(args.output, entries)
         recorded = sum(entry["count"] for entry in entries)
         say(f"mergegate: recorded {recorded} findings in {args.output}")
-    for error in outcome.errors:
-        complain(str(error))
-    return EXIT_ERROR if outcome.errors else EXIT_PASSED
+    return EXIT_PASSED
 
 
 def command_rules(args: argparse.Namespace) -> int:
@@ -305,6 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return int(exit.code or 0)
+    to_stdout = [name for name, path in getattr(args, "formats", None) or () if path is None]
+    if len(to_stdout) > 1:
+        complain(f"only one format can go to stdout, not {', '.join(to_stdout)}: add :FILE")
+        return EXIT_ERROR
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, UsageError) as error:

@@ -20,6 +20,7 @@ from mergegate.gates.config import Config
 from mergegate.gates.filecheck import PythonCheck
 from mergegate.gates.model import Item
 from mergegate.gates.parallel import ParallelError, Task, check_all
+from mergegate.gates.progress import Progress
 from mergegate.hooks.cli import text_line_reader
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.paths import display
@@ -60,11 +61,16 @@ def check_python_files(
             continue
         pending.append((index, stored))
         tasks.append((path, shown[path], stored.digest if stored else None))
+    progress = Progress(len(tasks))
     try:
-        results = check_all(tasks, checks, jobs, caching=cache is not None)
+        results = check_all(
+            tasks, checks, jobs, caching=cache is not None, progress=progress.advance
+        )
     except ParallelError as error:
         result.errors.append(str(error))
         return
+    finally:
+        progress.finish()
     for (index, stored), checked in zip(pending, results):
         items: list[Item] = []
         if checked.error is not None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from mergegate.gates import adapters
 from mergegate.gates.adapters import ADAPTERS
 from mergegate.hooks.config import ConfigError, find_pyproject, mergegate_table, rule_options
 from mergegate.hooks.registry import CODES, RULES, TIERS
@@ -77,8 +78,9 @@ def _specificity(selectors: Optional[list[str]], rule: str, code: str) -> int:
     return best
 
 
-def validate_selector(selector: object, where: str) -> str:
-    """A rule id, a prefix of one of our codes, or an adapter code; anything else is an error."""
+def validate_selector(selector: object, where: str, tools: list[str]) -> str:
+    """A rule id, a prefix of one of our codes, or a code (prefix) of an enabled adapter; anything
+    else is an error: a selector that matches nothing would silently switch checks off."""
     if not isinstance(selector, str):
         raise ConfigError(f"{where}: expected a rule id or code, not {selector!r}")
     if selector in RULES:
@@ -88,8 +90,20 @@ def validate_selector(selector: object, where: str) -> str:
             return selector
         raise ConfigError(f"{where}: unknown code {selector!r} (known: {', '.join(CODES)})")
     if TOOL_CODE.fullmatch(selector):
-        return selector
+        for tool in tools:
+            prefix = adapters.load(tool).CODE_PREFIX
+            if selector.startswith(prefix) or prefix.startswith(selector):
+                return selector
+        enabled = f"tools: {', '.join(tools)}" if tools else "no adapter is enabled in `tools`"
+        raise ConfigError(f"{where}: no rule or enabled tool has the code {selector!r} ({enabled})")
     raise ConfigError(f"{where}: unknown rule {selector!r} (rules: {', '.join(RULES)})")
+
+
+def validate_selectors(selectors: list[str], where: str, tools: list[str]) -> list[str]:
+    """Every selector valid, and at least one: an empty selection would check nothing."""
+    if not selectors:
+        raise ConfigError(f"{where}: no rule or code given")
+    return [validate_selector(selector, where, tools) for selector in selectors]
 
 
 def validate_tier(tier: object, where: str) -> str:
@@ -115,10 +129,12 @@ def project_root(start: str) -> str:
 
 def load(config_file: Optional[str], start: str) -> Config:
     """Read the configuration: `config_file`, else the closest pyproject.toml above `start`."""
-    path = config_file or find_pyproject(start)
-    if config_file and not os.path.isfile(config_file):
-        raise ConfigError(f"{config_file}: no such configuration file")
-    table = mergegate_table(path) if path else None
+    if config_file:
+        if not os.path.isfile(config_file):
+            raise ConfigError(f"{config_file}: no such configuration file")
+        path, table = config_file, mergegate_table(config_file)
+    else:
+        path, table = find_pyproject(start) or (None, None)
     root = os.path.dirname(os.path.abspath(path)) if path and table is not None else None
     config = Config(root=root or project_root(start), path=path if table is not None else None)
     if table is None:
@@ -128,19 +144,19 @@ def load(config_file: Optional[str], start: str) -> Config:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
-    if "select" in table:
-        config.select = [
-            validate_selector(item, f"{where} select")
-            for item in _string_list(table, "select", where)
-        ]
-    config.ignore = [
-        validate_selector(item, f"{where} ignore") for item in _string_list(table, "ignore", where)
-    ]
-    config.exclude = _string_list(table, "exclude", where)
     config.tools = _string_list(table, "tools", where)
     for tool in config.tools:
         if tool not in ADAPTERS:
             raise ConfigError(f"{where}: unknown tool {tool!r} (tools: {', '.join(ADAPTERS)})")
+    if "select" in table:
+        config.select = validate_selectors(
+            _string_list(table, "select", where), f"{where} select", config.tools
+        )
+    config.ignore = [
+        validate_selector(item, f"{where} ignore", config.tools)
+        for item in _string_list(table, "ignore", where)
+    ]
+    config.exclude = _string_list(table, "exclude", where)
     baseline = table.get("baseline")
     if baseline is not None:
         if not isinstance(baseline, str):
@@ -154,7 +170,7 @@ def load(config_file: Optional[str], start: str) -> Config:
     if not isinstance(severity, dict):
         raise ConfigError(f"{where}: [tool.mergegate.severity] must be a table")
     for key, tier in severity.items():
-        validate_selector(key, f"{where}.severity")
+        validate_selector(key, f"{where}.severity", config.tools)
         config.severity[key] = validate_tier(tier, f"{where}.severity.{key}")
     rules = table.get("rules", {})
     if not isinstance(rules, dict):

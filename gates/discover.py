@@ -85,10 +85,17 @@ def _walk(directory: str) -> list[str]:
     return found
 
 
-def python_files(paths: list[str], root: str, exclude: list[str]) -> list[str]:
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def python_files(
+    paths: list[str], root: str, exclude: list[str], repository: Optional[str] = None
+) -> list[str]:
     """The Python files the arguments name, absolute, sorted, each once.
 
-    Raises ConfigError for a path that does not exist or lies outside the project root.
+    Raises ConfigError for a path that does not exist, is neither a file nor a folder (a pipe, a
+    device), or lies outside the project root or the git `repository` the run started in.
     """
     root = os.path.realpath(root)
     chosen: set[str] = set()
@@ -96,11 +103,15 @@ def python_files(paths: list[str], root: str, exclude: list[str]) -> list[str]:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file or directory")
         real = os.path.realpath(path)
-        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+        if repository is not None and not _inside(real, repository):
+            raise ConfigError(f"{path}: outside the repository {repository}")
+        if not _inside(real, root):
             raise ConfigError(f"{path}: outside the project root {root}")
         if os.path.isfile(real):
             chosen.add(real)
             continue
+        if not os.path.isdir(real):
+            raise ConfigError(f"{path}: neither a file nor a folder")
         listed = _git_files(real)
         candidates = listed if listed is not None else _walk(real)
         for candidate in candidates:

@@ -1,7 +1,8 @@
 """Untrusted text (file names, messages, codes) made safe for where reports show it.
 
 One place for it, so the reporters and the GitHub integration escape the same way: a file name or
-a message is data, and nothing it says may become Markdown, HTML or a workflow command.
+a message is data, and nothing it says may become Markdown, HTML or a workflow command. Text for
+terminals and logs is escaped by hooks/terminal.py, which the hooks share.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ def _control_picture(code: int) -> str:
 _MARKDOWN = {ord(char): "\\" + char for char in ASCII_PUNCTUATION}
 _MARKDOWN[ord("@")] = "\\@" + ZERO_WIDTH_SPACE
 _MARKDOWN.update({code: _control_picture(code) for code in (*range(0x20), 0x7F)})
-_MARKDOWN.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
+_UNENCODABLE = {code: "\ufffd" for code in range(0xD800, 0xE000)}
+"""Lone surrogates (undecodable bytes of a file name) as U+FFFD: they cannot be encoded as UTF-8,
+for GitHub's API or a log."""
+_MARKDOWN.update(_UNENCODABLE)
 """Every ASCII punctuation character backslash-escaped (CommonMark: such an escape always stands
 for the literal character, so no emphasis, link, code span, HTML, entity, table pipe or heading
 can start); line breaks and other control characters shown as symbols, so untrusted text never
@@ -65,26 +69,14 @@ def workflow_data(text: str) -> str:
     The runner decodes `%25`, `%0D` and `%0A`, so a line break in the text stays inside this one
     command and can never start a line of its own (such as `::add-mask::`). `##[`, the runner's
     legacy command prefix and the log viewer's markup, is recognised anywhere in a line, so it is
-    written `#%23[`: the runner leaves `%23` as it is, and the reader sees the escape.
+    written `#%23[`: the runner leaves `%23` as it is, and the reader sees the escape. Undecodable
+    bytes of a file name become U+FFFD.
     """
-    return (
-        text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace("##[", "#%23[")
-    )
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace("##[", "#%23[").translate(_UNENCODABLE)
 
 
 def workflow_property(text: str) -> str:
     """A property value of a workflow command (`file=VALUE,title=VALUE`): the message escaping,
     plus `:` and `,`, which would end the value or the property list."""
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-_TERMINAL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-_TERMINAL.update({ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
-_TERMINAL.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
-
-
-def terminal_text(text: str) -> str:
-    """`text` for a terminal or log line: control characters (escape sequences, line breaks) and
-    undecodable bytes written as Python-style escapes, so a file name cannot move the cursor, paint
-    the screen or start a new line that looks like another finding."""
-    return text.translate(_TERMINAL)

@@ -58,7 +58,7 @@ from mergegate.gates.reports.github import (
     annotation_order,
     annotation_title,
 )
-from mergegate.gates.reports.markdown import size
+from mergegate.gates.reports.markdown import CHECK_RUN_SUMMARY_BYTES, size
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.finding import TOOL, Finding
 from mergegate.hooks.paths import display
@@ -67,10 +67,6 @@ from mergegate.hooks.registry import TIERS
 ANNOTATIONS_PER_REQUEST = 50
 """The Checks API takes at most 50 annotations per request; more go in updates, which append them
 (REST API docs, "Create a check run" / "Update a check run", `output.annotations`)."""
-
-CHECK_RUN_SUMMARY_BYTES = 65535
-"""`output.summary` is at most 65535 characters (REST API docs, "Create a check run"), enforced
-as UTF-8 bytes ("summary exceeds a maximum bytesize of 65535", github/docs#35252)."""
 
 JOB_SUMMARY_BYTES = 1024 * 1024
 """A step's `$GITHUB_STEP_SUMMARY` is at most 1 MiB, or its upload is aborted (Actions docs,
@@ -501,17 +497,21 @@ def _seconds(value: Optional[str]) -> Optional[float]:
 
 def write_job_summary(actions: Actions, outcome: Outcome, note: str) -> None:
     """Append the note (Markdown), if any, and the report, within what is left of the step's
-    1 MiB."""
+    1 MiB: the report shortened to fit, or left out; the note whole, or nothing at all."""
     if actions.step_summary is None:
         return
     used = os.path.getsize(actions.step_summary) if os.path.exists(actions.step_summary) else 0
     head = f"{note}\n\n" if note else ""
     room = JOB_SUMMARY_BYTES - used - size(head)
     try:
+        if room < 0:
+            raise ValueError("no room for the note")
         report = render("markdown", outcome, ReportContext(link=actions.link, max_chars=room))
     except ValueError:  # not even the verdict and counts fit any more
-        report = ""
         actions.say(f"the job summary is full ({used} bytes): the report is not added to it")
+        if room < 0:
+            return
+        report = ""
     with open(actions.step_summary, "a", encoding="utf-8") as handle:
         handle.write(head + report)
 

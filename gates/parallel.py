@@ -10,7 +10,7 @@ work under every start method.
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import Callable, Optional
 
 from mergegate.gates.filecheck import FileResult, PythonCheck, check_path
 
@@ -39,8 +39,18 @@ def _start_worker(checks: list[PythonCheck], caching: bool) -> None:
     _worker["caching"] = caching
 
 
-def _check_tasks(tasks: list[Task], checks: list[PythonCheck], caching: bool) -> list[FileResult]:
-    return [check_path(path, shown, checks, caching, known) for path, shown, known in tasks]
+def _check_tasks(
+    tasks: list[Task],
+    checks: list[PythonCheck],
+    caching: bool,
+    progress: Optional[Callable[[int], None]] = None,
+) -> list[FileResult]:
+    results = []
+    for path, shown, known in tasks:
+        results.append(check_path(path, shown, checks, caching, known))
+        if progress:
+            progress(1)
+    return results
 
 
 def _check_chunk(chunk: list[Task]) -> list[FileResult]:
@@ -62,11 +72,13 @@ def check_all(
     jobs: int,
     caching: bool,
     context: Optional[object] = None,
+    progress: Optional[Callable[[int], None]] = None,
 ) -> list[FileResult]:
     """Each task's result, in task order; `context` is a multiprocessing context (the default
-    start method when None). Raises ParallelError when the pool fails."""
+    start method when None); `progress` is told how many files each step finished. Raises
+    ParallelError when the pool fails."""
     if jobs <= 1 or len(tasks) < POOL_MIN_FILES:
-        return _check_tasks(tasks, checks, caching)
+        return _check_tasks(tasks, checks, caching, progress)
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -82,6 +94,8 @@ def check_all(
         ) as pool:
             for chunk_results in pool.map(_check_chunk, chunks):
                 results.extend(chunk_results)
+                if progress:
+                    progress(len(chunk_results))
     except (BrokenProcessPool, OSError, ImportError) as error:
         detail = str(error) or type(error).__name__
         raise ParallelError(

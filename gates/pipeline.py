@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from mergegate.gates import baseline as baseline_file
 from mergegate.gates import shards
@@ -15,12 +15,13 @@ from mergegate.gates.collect import collect
 from mergegate.gates.config import Config
 from mergegate.gates.decide import decide
 from mergegate.gates.discover import git_toplevel, python_files
-from mergegate.gates.model import Outcome
+from mergegate.gates.model import BaselineEntry, Item, Outcome
 from mergegate.gates.newcode import mark_existing
 from mergegate.gates.suppress import mark_suppressed
 from mergegate.gates.tiers import assign_tiers
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.finding import TOOL
+from mergegate.hooks.registry import PARSE_ERROR, RULES
 
 
 @dataclass
@@ -39,9 +40,37 @@ class Request:
     """Check only this shard's files (gates/shards.py)."""
 
 
+def baseline_scope(
+    config: Config, files: list[str], items: list[Item], request: Request
+) -> Callable[[BaselineEntry], bool]:
+    """Whether this run looked where a baseline entry's finding would be: its file was checked
+    and parsed (or, for a repository-wide rule, those hooks ran), its rule is selected and its
+    tool enabled. An unmatched entry is fixed only then; others are neither fixed nor pruned."""
+    checked = {shards.relative(path, config.root) for path in files}
+    for item in items:
+        if item.finding.rule == PARSE_ERROR.id:
+            checked.discard(
+                shards.relative(os.path.join(request.cwd, item.finding.path), config.root)
+            )
+    repo_hooks = request.shard is None or request.shard[0] == 1
+    tools = {TOOL, *config.tools}
+
+    def looked(entry: BaselineEntry) -> bool:
+        rule = RULES.get(entry["rule"])
+        if rule is not None and rule.scope == "repo":
+            where = repo_hooks
+        else:
+            where = entry["path"] in checked
+        tool = TOOL if rule is not None else entry["rule"].partition(":")[0]
+        return where and tool in tools and config.is_selected(entry["rule"], entry["code"])
+
+    return looked
+
+
 def run(config: Config, request: Request) -> Outcome:
     """Run every stage; ConfigError for a request that cannot be carried out (exit 2)."""
-    files = python_files(request.paths, config.root, config.exclude)
+    repository = git_toplevel(request.cwd)
+    files = python_files(request.paths, config.root, config.exclude, repository)
     if request.shard:
         files = shards.select(files, config.root, request.shard)
     collected = collect(
@@ -54,14 +83,14 @@ def run(config: Config, request: Request) -> Outcome:
     )
     items = collected.items
     mark_suppressed(items)
-    fixed: list[dict[str, object]] = []
+    fixed: list[BaselineEntry] = []
     baseline_path = request.baseline or config.baseline
     if baseline_path:
         entries = baseline_file.read(baseline_path)
-        if request.shard:
-            entries = [entry for entry in entries if shards.owns(entry, request.shard)]
         name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
-        fixed = baseline_file.apply(items, entries, config.root, request.cwd, name)
+        unmatched = baseline_file.apply(items, entries, config.root, request.cwd, name)
+        checked = baseline_scope(config, files, items, request)
+        fixed = [entry for entry in unmatched if checked(entry)]
     if request.new_from_rev:
         toplevel = git_toplevel(config.root)
         if toplevel is None:

@@ -5,7 +5,8 @@ A file's shard comes from a hash of its path from the project root, not from its
 a file moves no other. Python checks and adapters run on each shard's own files (what they report
 on a file depends on that file only); repository-wide hooks run in shard 1 only. A baseline entry
 belongs to the shard that can produce its finding (a repository-wide rule's to shard 1, any other
-to its file's shard), so each shard reports only its own fixed entries and they add up.
+to its file's shard: gates/pipeline.py's `baseline_scope`), so each shard reports only its own
+fixed entries and they add up.
 
 Merging refuses (exit 2) reports that are not one run's shards: different fingerprints (the
 configuration, paths, baseline, revision, or mergegate or Python versions differ), a shard missing
@@ -27,7 +28,6 @@ from mergegate.gates.config import Config
 from mergegate.gates.decide import decide
 from mergegate.gates.model import BaselineEntry, Outcome
 from mergegate.hooks.config import ConfigError
-from mergegate.hooks.registry import RULES
 
 Shard = tuple[int, int]
 """(I, N): the I-th of N shards, 1-based."""
@@ -55,15 +55,6 @@ def shard_of(path: str, count: int) -> int:
 def select(files: list[str], root: str, shard: Shard) -> list[str]:
     index, count = shard
     return [path for path in files if shard_of(relative(path, root), count) == index]
-
-
-def owns(entry: BaselineEntry, shard: Shard) -> bool:
-    """Whether the shard can produce the baseline entry's finding."""
-    index, count = shard
-    rule = RULES.get(entry["rule"])
-    if rule is not None and rule.scope == "repo":
-        return index == 1
-    return shard_of(entry["path"], count) == index
 
 
 def fingerprint(

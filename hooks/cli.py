@@ -145,8 +145,11 @@ def _invocation(rule: Rule, argv: Sequence[str] | None, positional: str) -> Invo
 
 def _options(rule: Rule, invocation: Invocation) -> dict[str, object]:
     """Defaults, then pyproject.toml's `[tool.mergegate.rules.<id>]`, then the command line."""
-    config = invocation.config or find_pyproject(os.curdir)
-    table = mergegate_table(config) if config else None
+    config, table = invocation.config, None
+    if config:
+        table = mergegate_table(config)
+    else:
+        config, table = find_pyproject(os.curdir) or (None, None)
     options = rule_options(rule, table, config or "pyproject.toml")
     for name, value in invocation.overrides.items():
         options[name] = value
@@ -169,7 +172,9 @@ def _report(findings: list[Finding], read_line: Callable[[str, int], str]) -> in
 
 
 def _fail(rule: Rule, message: str) -> None:
-    sys.stderr.write(f"mergegate-{rule.id}: error: {message}\n")
+    from .terminal import terminal_lines
+
+    sys.stderr.write(terminal_lines(f"mergegate-{rule.id}: error: ", message))
 
 
 def read_file(path: str, shown_as: str | None = None) -> bytes:

@@ -25,6 +25,8 @@ def load_toml(path: str) -> dict[str, object]:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
 
 
 def mergegate_table(path: str) -> dict[str, object] | None:
@@ -42,10 +44,12 @@ def mergegate_table(path: str) -> dict[str, object] | None:
 
 
 def mentions_mergegate(path: str) -> bool:
-    """A cheap test before parsing: does this file exist and mention `tool.mergegate`?"""
+    """A cheap test before parsing: does this file exist and mention `mergegate` at all? (The
+    table can be spelt `[tool.mergegate]`, `[ tool . "mergegate" ]` or `[tool]` `mergegate = {}`.)
+    """
     try:
         with open(path, "rb") as handle:
-            return b"tool.mergegate" in handle.read()
+            return b"mergegate" in handle.read()
     except OSError:
         return False
 
@@ -75,13 +79,16 @@ def rule_options(rule: Rule, table: dict[str, object] | None, where: str) -> dic
     return options
 
 
-def find_pyproject(start: str) -> str | None:
-    """The closest pyproject.toml at or above `start` that configures mergegate."""
+def find_pyproject(start: str) -> tuple[str, dict[str, object]] | None:
+    """The closest pyproject.toml at or above `start` that has a `[tool.mergegate]` table, and
+    the table; a broken file on the way is a ConfigError, never passed over."""
     directory = os.path.abspath(start)
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
         if mentions_mergegate(candidate):
-            return candidate
+            table = mergegate_table(candidate)
+            if table is not None:
+                return candidate, table
         parent = os.path.dirname(directory)
         if parent == directory:
             return None

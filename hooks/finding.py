@@ -118,5 +118,11 @@ class Finding:
         )
 
     def format(self) -> str:
-        """The `path:line:col: CODE message` line of pre-commit hooks and flake8."""
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        """The `path:line:col: CODE message` line of pre-commit hooks and flake8, escaped for a
+        terminal or CI log (a file name is untrusted text)."""
+        from .terminal import terminal_line, terminal_text
+
+        return (
+            f"{terminal_line(self.path)}:{self.line}:{self.column}: "
+            f"{terminal_text(self.code)} {terminal_text(self.message)}"
+        )

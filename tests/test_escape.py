@@ -167,10 +167,21 @@ def test_legacy_command_prefix_is_broken_up_everywhere() -> None:
 
 
 def test_terminal_text_keeps_a_hostile_file_name_on_one_inert_line() -> None:
-    from mergegate.gates.escape import terminal_text
+    from mergegate.hooks.terminal import terminal_text
 
     hostile = "a\x1b[2J\nb.py:1:1: MG101 fake\r\t\\\x9b\udcff"
     shown = terminal_text(hostile)
     assert shown == "a\\x1b[2J\\nb.py:1:1: MG101 fake\\r\\t\\\\\\x9b\\udcff"
     assert all(char.isprintable() for char in shown)
     assert terminal_text("plain/path é.py") == "plain/path é.py"
+
+
+def test_terminal_lines_keep_every_line_inert() -> None:
+    from mergegate.hooks.terminal import terminal_line, terminal_lines
+
+    assert terminal_line("::error::x") == "\\x3a:error::x"
+    assert terminal_line("\u3000::x") == "\u3000\\x3a:x"
+    assert terminal_line("a::b ##[c") == "a::b #\\x23[c"
+    shown = terminal_lines("tool: ", "failed:\n::add-mask::s\n  ##[group]\r\n\x1b[2J")
+    assert shown == "tool: failed:\n    \\x3a:add-mask::s\n      #\\x23[group]\n    \\x1b[2J\n"
+    assert terminal_lines("tool: ", "") == "tool: \n"

@@ -155,7 +155,12 @@ def test_missing_path_and_path_outside_the_repository_exit_2(
     outside = tmp_path / "outside.py"
     outside.write_text("x = 1\n")
     assert main(["run", ".", str(outside)]) == 2
-    assert "outside the project root" in capsys.readouterr().err
+    assert "outside the repository" in capsys.readouterr().err
+    (repo / "svc").mkdir()  # a project of its own inside the repository
+    (repo / "svc" / "pyproject.toml").write_text("[tool.mergegate]\n")
+    (repo / "lib.py").write_text("x = 1\n")
+    assert main(["run", "svc", "lib.py"]) == 2
+    assert "lib.py: outside the project root" in capsys.readouterr().err
 
 
 def test_unreadable_file_is_an_error_not_a_pass(
@@ -259,3 +264,251 @@ def test_rules_command_lists_and_explains(capsys: pytest.CaptureFixture[str]) ->
     assert main(["rules", "MG601"]) == 0
     assert "secrets-documented" in capsys.readouterr().out
     assert main(["rules", "nope"]) == 2
+
+
+# --- selection, configuration and paths that must not pass silently --------------------------
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "argv", "message"),
+    [
+        ('[tool.mergegate]\nselect = ["E"]\n', [], "no rule or enabled tool has the code 'E'"),
+        ("[tool.mergegate]\n", ["--select", ""], "--select: no rule or code given"),
+        ("[tool.mergegate]\n", ["--ignore", "ZZZ9"], "no rule or enabled tool has the code"),
+        ('[tool.mergegate.severity]\nFOO = "P1"\n', [], "no rule or enabled tool has the code"),
+        (
+            '[tool.mergegate]\ntools = ["black"]\nselect = ["BLX"]\n',
+            [],
+            "no rule or enabled tool has the code 'BLX' (tools: black)",
+        ),
+        ("[tool.mergegate]\nselect = []\n", [], "select: no rule or code given"),
+    ],
+)
+def test_a_selection_that_matches_nothing_is_an_error(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    pyproject: str,
+    argv: list[str],
+    message: str,
+) -> None:
+    """Such a selector would switch every check off and pass: a typo must not weaken the gate."""
+    (repo / "pyproject.toml").write_text(pyproject)
+    (repo / "a.py").write_text(BARE)
+    assert main(["run", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "tools, selector", [("flake8", "E501"), ("flake8", "X1"), ("bandit", "B6"), ("black", "BLK")]
+)
+def test_codes_of_enabled_tools_are_accepted(repo: Path, tools: str, selector: str) -> None:
+    from mergegate.gates.config import load
+
+    (repo / "pyproject.toml").write_text(
+        f'[tool.mergegate]\ntools = ["{tools}"]\nignore = ["{selector}"]\n'
+    )
+    assert load(None, ".").ignore == [selector]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[ tool . mergegate ]\nfail-on = "never"\n',
+        '[tool."mergegate"]\nfail-on = "never"\n',
+        '[tool]\nmergegate = { fail-on = "never" }\n',
+    ],
+)
+def test_every_spelling_of_the_table_is_read(repo: Path, table: str) -> None:
+    (repo / "pyproject.toml").write_text(table)
+    (repo / "a.py").write_text(BARE)
+    code, report = run_json()
+    assert (code, report["fail_on"]) == (0, "never")
+    (repo / "pyproject.toml").write_text(table + "bogus = 1\n" if "{" not in table else table[:-3])
+    assert main(["run"]) == 2
+
+
+def test_a_pyproject_without_the_table_is_passed_over(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mergegate]\nfail-on = "never"\n')
+    (repo / "sub").mkdir()
+    (repo / "sub" / "pyproject.toml").write_text('[project]\nname = "mergegate-demo"\n')
+    (repo / "sub" / "a.py").write_text(BARE)
+    code, report = run_json("sub")
+    assert (code, report["fail_on"]) == (0, "never")
+
+
+def test_a_pyproject_that_is_not_utf8_exits_2_naming_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "pyproject.toml").write_bytes(b"[tool.mergegate]\n# caf\xe9\n")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "pyproject.toml: invalid TOML: not UTF-8" in err and "internal error" not in err
+
+
+def test_a_named_pipe_is_an_error_not_an_empty_pass(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(repo / "fifo.py")
+    assert main(["run", "fifo.py"]) == 2
+    assert "fifo.py: neither a file nor a folder" in capsys.readouterr().err
+
+
+def test_a_first_path_outside_the_repository_exits_2(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "elsewhere.py").write_text(BARE)
+    for path in ("..", str(tmp_path / "elsewhere.py")):
+        assert main(["run", path]) == 2
+        assert "outside the repository" in capsys.readouterr().err
+
+
+# --- the baseline judges only what the run looked at -----------------------------------------
+
+
+def test_a_partial_run_neither_fixes_nor_prunes_what_it_did_not_check(repo: Path) -> None:
+    (repo / "a.py").write_text(BARE)
+    (repo / "sub").mkdir()
+    (repo / "sub" / "b.py").write_text(BARE + "print(1)\n")
+    assert main(["baseline", "-o", "b.json"]) == 0
+    recorded = json.loads((repo / "b.json").read_text())["entries"]
+    assert len(recorded) == 3
+    code, report = run_json("--baseline", "b.json", "sub")
+    assert (code, report["fixed"]) == (0, [])
+    code, report = run_json("--baseline", "b.json", "--select", "bare-except")
+    assert (code, report["fixed"]) == (0, [])
+    (repo / "sub" / "b.py").write_text("def broken(:\n")  # no check ran on it: nothing is fixed
+    code, report = run_json("--baseline", "b.json")
+    assert (code, report["fixed"]) == (1, [])
+    (repo / "sub" / "b.py").write_text("x = 1\n")
+    assert main(["baseline", "-o", "b.json", "--prune", "a.py"]) == 0
+    assert json.loads((repo / "b.json").read_text())["entries"] == recorded
+    assert main(["baseline", "-o", "b.json", "--prune"]) == 0
+    assert [e["path"] for e in json.loads((repo / "b.json").read_text())["entries"]] == ["a.py"]
+
+
+def test_a_baseline_run_with_errors_leaves_the_file_alone(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").write_text(BARE)
+    assert main(["baseline", "-o", "b.json"]) == 0
+    before = (repo / "b.json").read_text()
+    (repo / "a.py").write_text("x = 1\n")
+    (repo / "gone.py").symlink_to(repo / "deleted-target.py")
+    for argv in (["--prune"], []):
+        assert main(["baseline", "-o", "b.json", *argv]) == 2
+        assert "b.json left as it was" in capsys.readouterr().err
+        assert (repo / "b.json").read_text() == before
+
+
+def test_recording_the_baseline_the_config_names(repo: Path) -> None:
+    """The first `mergegate baseline` of a project whose config already names the file."""
+    (repo / "pyproject.toml").write_text('[tool.mergegate]\nbaseline = "b.json"\n')
+    (repo / "a.py").write_text(BARE)
+    assert main(["baseline", "-o", "b.json"]) == 0
+    assert main(["baseline", "-o", "b.json"]) == 0  # again: every finding, not only new ones
+    assert len(json.loads((repo / "b.json").read_text())["entries"]) == 1
+    assert main(["run"]) == 0
+
+
+@pytest.mark.parametrize("count", ["-3", "0", "true", "1.5"])
+def test_malformed_baseline_counts_are_refused(
+    repo: Path, count: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = '{"rule": "bare-except", "code": "MG101", "path": "a.py", "content": "x", "count": '
+    entry += count + "}"
+    (repo / "b.json").write_text(
+        f'{{"format": "mergegate-baseline", "version": 1, "entries": [{entry}]}}'
+    )
+    assert main(["run", "--baseline", "b.json"]) == 2
+    assert "malformed baseline entries" in capsys.readouterr().err
+
+
+# --- file names that are not UTF-8 ------------------------------------------------------------
+
+
+def test_an_undecodable_file_name_reaches_every_report(repo: Path) -> None:
+    name = os.fsdecode(b"caf\xe9 \xff.py")
+    (repo / name).write_text(BARE)
+    formats = ["json:r.json", "github:r.txt", "sarif:r.sarif", "markdown:r.md", "text:r.log"]
+    assert main(["run", *(f"--format={f}" for f in formats)]) == 1
+    for report in ("r.json", "r.txt", "r.sarif", "r.md", "r.log"):
+        (repo / report).read_bytes().decode("utf-8")  # every report is valid UTF-8
+    (finding,) = json.loads((repo / "r.json").read_text())["findings"]
+    assert finding["path"] == name
+    assert main(["baseline", "-o", "b.json"]) == 0
+    code, report = run_json("--baseline", "b.json")
+    assert (code, [f["state"] for f in report["findings"]]) == (0, ["baselined"])
+
+
+# --- the text report and progress ---------------------------------------------------------------
+
+
+def test_text_report_groups_by_tier_and_ends_with_the_verdict(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").write_text("print(1)\n" + BARE)
+    (repo / "b.py").write_text(BARE)
+    assert main(["run", "--color", "never"]) == 1
+    assert capsys.readouterr().out == (
+        "P0 (2)\n"
+        "a.py:4:1: MG101 [P0] do not use bare 'except:'; name the exceptions to handle\n"
+        "b.py:3:1: MG101 [P0] do not use bare 'except:'; name the exceptions to handle\n"
+        "\n"
+        "P2 (1)\n"
+        "a.py:1:1: MG301 [P2] `print()` call left in the code; use `logging`, or remove it\n"
+        "\n"
+        "mergegate: blocked: 2 P0, 0 P1, 1 P2, 0 P3 new in 2 files; 2 blocking at P0 or above\n"
+    )
+    assert main(["run", "--color", "always"]) == 1
+    out = capsys.readouterr().out
+    assert "\033[1;31mP0 (2)\033[0m" in out and "\033[36m[P2]\033[0m" in out
+
+
+class FakeTerminal:
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.written.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_only_for_long_runs_at_a_terminal(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mergegate.gates import progress
+
+    terminal = FakeTerminal()
+    monkeypatch.setattr(progress.sys, "stderr", terminal)
+    for n in range(progress.MIN_FILES):
+        (repo / f"m{n}.py").write_text("x = 1\n")
+    assert main(["run", "--no-cache", "--jobs", "2"]) == 0
+    assert terminal.written[0].startswith("\rmergegate: checked ")
+    assert (
+        terminal.written[-2]
+        == f"\rmergegate: checked {progress.MIN_FILES}/{progress.MIN_FILES} files"
+    )
+    assert terminal.written[-1] == "\r\033[K"
+    terminal.written.clear()
+    (repo / "m0.py").unlink()
+    assert main(["run", "--no-cache"]) == 0
+    assert terminal.written == []  # fewer files: no progress line
+    monkeypatch.setattr(FakeTerminal, "isatty", lambda self: False)
+    (repo / "m0.py").write_text("x = 1\n")
+    assert main(["run", "--no-cache"]) == 0
+    assert terminal.written == []  # a log or a pipe: nothing
+
+
+def test_only_one_format_to_stdout_is_refused_before_any_work(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mergegate.gates import cli
+
+    monkeypatch.setattr(cli, "run", lambda *args: pytest.fail("the gate ran"))
+    assert main(["run", "--format", "json", "--format", "sarif"]) == 2
+    assert "only one format can go to stdout, not json, sarif" in capsys.readouterr().err

@@ -166,11 +166,11 @@ def runner_commands(stdout: str) -> list[tuple[str, dict[str, str], str]]:
     stopped: Optional[str] = None
     for line in stdout.splitlines():
         stripped = line.strip()
+        assert "##[" not in line, line  # the log viewer reads it even where commands are stopped
         if stopped is not None:
             if stripped == f"::{stopped}::":
                 stopped = None
             continue
-        assert "##[" not in line, line
         if stripped.startswith("::"):
             command = parse_workflow_command(line)
             if command[0] == "stop-commands":
@@ -385,6 +385,21 @@ def test_job_summary_stays_within_what_is_left_of_1_mib(
     assert result.summary.startswith(earlier)
     assert len(result.summary.encode("utf-8")) <= gh.JOB_SUMMARY_BYTES
     assert "more findings not shown" in result.summary
+
+
+def test_a_full_job_summary_takes_nothing_rather_than_too_much(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fallback note does not fit in what is left: neither it nor the report is added."""
+    standin.always = READ_ONLY
+    earlier = "x" * (gh.JOB_SUMMARY_BYTES - 20)  # an earlier writer in this step
+    Path(os.environ["GITHUB_STEP_SUMMARY"]).write_text(earlier)
+    (repo / "m.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 1
+    assert result.summary == earlier
+    assert result.stderr.count("the job summary is full") == 1
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]
 
 
 def test_annotation_columns_lines_levels_and_field_limits() -> None:
@@ -695,6 +710,19 @@ def test_a_hostile_file_name_stays_data(
         assert f"/blob/{HEAD}/a%2Cb%3Ac%2525%0A%3A%3Aadd-mask%3A%3Ax.py#L3)" in summary
     assert "\n::add-mask" not in result.summary
     assert "a,b:c%25␊::add-mask::x.py:3" in rendered(result.summary)
+
+
+def test_a_hostile_configuration_value_stays_data_in_the_log(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pull request's pyproject.toml reaches error messages: no line of them is a command."""
+    hostile = "##[group]\n::warning::b\r::add-mask::c"
+    (repo / "pyproject.toml").write_text(f"[tool.mergegate]\nbaseline = {json.dumps(hostile)}\n")
+    result = gate(capsys)
+    assert result.code == 2
+    assert "cannot read the baseline" in result.stderr
+    assert runner_commands(result.stderr) == []
+    assert "##[" not in result.stderr and "\r" not in result.stderr
 
 
 # --- the environment -------------------------------------------------------------------------

@@ -264,3 +264,33 @@ def test_repo_hook_needs_one_existing_root(
 ) -> None:
     assert run_repo_hook(SECRETS_DOCUMENTED, lambda root, options: [], argv) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("::warning::x.py", "\\x3a:warning::x.py"),
+        (" ::error::x.py", " \\x3a:error::x.py"),
+        ("##[group]x.py", "#\\x23[group]x.py"),
+        ("a\n::add-mask::b.py", "a\\n::add-mask::b.py"),
+    ],
+)
+def test_a_file_name_cannot_start_a_workflow_command(
+    name: str, shown: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a CI log, a line starting with `::` is a command to the runner; `##[` anywhere too."""
+    (workdir / name).write_text(SWALLOW, encoding="utf-8")
+    assert bare_except.main([name]) == 1
+    out = capsys.readouterr().out
+    assert out == f"{shown}:3:1: MG101 do not use bare 'except:'; name the exceptions to handle\n"
+    assert not out.lstrip().startswith("::") and "##[" not in out
+
+
+def test_error_messages_stay_on_their_lines(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bare_except.main(["--config", "::warning::nope\n##[x].toml"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mergegate-bare-except: error: ::warning::nope\n")
+    assert not any(line.lstrip().startswith("::") for line in err.splitlines())
+    assert "##[" not in err and "cannot read" in err

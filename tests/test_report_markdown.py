@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
 from mergegate.gates.reports import ReportContext, render
-from mergegate.gates.reports.markdown import size
+from mergegate.gates.reports.markdown import CHECK_RUN_SUMMARY_BYTES, size
 from mergegate.hooks.finding import Finding
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -203,7 +203,7 @@ def many_findings(count: int) -> list[Item]:
 def test_bounded_output_fits_and_says_what_was_cut(limit: int) -> None:
     items = many_findings(1000)
     outcome = Outcome(items=items, errors=[f"e{n}.py: unreadable" for n in range(3)])
-    assert size(markdown(outcome)) > 65535
+    assert size(markdown(outcome, max_chars=10**9)) > 65535
     text = markdown(outcome, max_chars=limit)
     assert size(text) <= limit
     assert len(text) <= limit
@@ -231,7 +231,7 @@ def test_the_cut_is_tight() -> None:
     assert 0 < len(shown) < 59
     next_row = next(
         line
-        for line in markdown(outcome).splitlines()
+        for line in markdown(outcome, max_chars=10**9).splitlines()
         if line.startswith(f"| m{len(shown) + 1:03}\\.py")
     )
     more = markdown(outcome, max_chars=3000 + size(next_row + "\n"))
@@ -240,7 +240,7 @@ def test_the_cut_is_tight() -> None:
 
 def test_a_report_that_fits_exactly_has_no_note() -> None:
     outcome = Outcome(items=many_findings(20))
-    full = markdown(outcome)
+    full = markdown(outcome, max_chars=10**9)
     assert markdown(outcome, max_chars=size(full)) == full
     cut = markdown(outcome, max_chars=size(full) - 1)
     assert size(cut) <= size(full) - 1
@@ -284,3 +284,11 @@ def test_hostile_finding_record_fields_never_break_the_table() -> None:
     text = markdown(Outcome(items=[Item(finding, severity="P2")]))
     (row,) = tables(text)[1]
     assert row == ["p|q.py:1", "tool|x A|B\u240aC", "new", "m|n\u240d\u240ao"]
+
+
+def test_the_default_bound_is_a_check_run_summary() -> None:
+    """From the command line too: the report fits where it is made to go."""
+    outcome = Outcome(items=many_findings(1000))
+    text = markdown(outcome)
+    assert size(text) <= CHECK_RUN_SUMMARY_BYTES < size(markdown(outcome, max_chars=10**9))
+    assert NOTE.search(text) is not None

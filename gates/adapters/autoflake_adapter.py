@@ -33,6 +33,8 @@ TOOL = "autoflake"
 MODULE = "autoflake"
 CODE = "AFL100"
 TIER = "P3"
+CODE_PREFIX = CODE
+"""What every code of the tool starts with: it has one."""
 
 TIER_TABLE = ((f"`{CODE}` (would remove unused imports or variables, redundant `pass`)", TIER),)
 """The default tier for the README."""

@@ -53,6 +53,9 @@ OTHER_TIER = "P3"
 UNRATED_TIER = "P1"
 """For a finding whose message lost its rating: bandit's highest default tier, never a lower one."""
 
+CODE_PREFIX = "B"
+"""What every code of the tool starts with (its test ids, `B101` to `B704`)."""
+
 TIER_TABLE = (
     ("severity HIGH, confidence HIGH", "P1"),
     ("severity HIGH, confidence MEDIUM; severity MEDIUM, confidence HIGH or MEDIUM", "P2"),

@@ -33,6 +33,8 @@ TOOL = "black"
 MODULE = "black"
 CODE = "BLK100"
 TIER = "P3"
+CODE_PREFIX = CODE
+"""What every code of the tool starts with: it has one."""
 
 TIER_TABLE = ((f"`{CODE}` (would reformat)", TIER),)
 """The default tier for the README."""

@@ -43,6 +43,9 @@ PREFIX_TIERS = {"E9": "P0", "F63": "P0", "F7": "P0", "F82": "P0", "F824": "P1", 
 """Tier by code prefix; the longest matching prefix wins, codes matching none are P3."""
 OTHER_TIER = "P3"
 
+CODE_PREFIX = ""
+"""What every code of the tool starts with: anything (flake8's plugins bring codes of their own)."""
+
 TIER_TABLE = (
     (
         "`E9`, `F63`, `F7`, `F82` but `F824` (syntax errors, undefined names, invalid statements)",

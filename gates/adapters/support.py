@@ -81,8 +81,11 @@ def text(output: bytes) -> str:
 
 
 def failure(tool: str, result: subprocess.CompletedProcess[bytes], what: str) -> AdapterError:
-    """An AdapterError quoting the end of what the tool said on standard error."""
+    """An AdapterError quoting the end of what the tool said on standard error; of a traceback,
+    only the exception it ends with (the user needs what went wrong, not the tool's insides)."""
     lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    if any(TRACEBACK in line for line in lines):
+        lines = [line for line in lines if line and not line[0].isspace()][-1:]
     detail = "\n".join(lines[-MAX_DETAIL_LINES:])
     message = f"{tool} {what} (exit status {result.returncode})"
     return AdapterError(f"{message}:\n{detail}" if detail else message)

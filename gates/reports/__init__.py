@@ -32,7 +32,8 @@ class ReportContext:
     link: Optional[Callable[[Finding], str]] = None
     """A URL for a finding's line (GitHub: the file at the pull request's head commit)."""
     max_chars: Optional[int] = None
-    """An upper bound on the rendered size, for formats that are bounded (markdown)."""
+    """An upper bound on the rendered size, for formats that are bounded (markdown, which has a
+    default of its own)."""
     root: str = "."
     """The project root, for formats that carry paths relative to it (SARIF's srcroot)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Optional
 
+from mergegate.gates.output import json_text
 from mergegate.gates.model import STATES, SUPPRESSED, BaselineEntry, Item, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.finding import Finding
@@ -45,7 +46,7 @@ def render(outcome: Outcome, context: ReportContext) -> str:
         "shard": {"index": shard[0], "count": shard[1]} if shard else None,
         "fingerprint": outcome.fingerprint,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def _item(entry: dict[str, object]) -> Item:

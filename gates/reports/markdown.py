@@ -5,12 +5,13 @@ the findings: new ones by tier (P0 first), then the held-back ones (existing, ba
 Suppressed findings are counted, not listed. Every untrusted string (path, code, message, error)
 goes through `mergegate.gates.escape`.
 
-With `context.max_chars` the report is cut before the first finding that no longer fits, so what
-is cut is always the least important, and it ends with a note of how many errors and findings
-(per tier) were not shown; the note's room is reserved up front, so the whole fits. The size is
-counted in UTF-8 bytes: GitHub's API enforces the check-run summary's "65535 characters" as bytes
-("summary exceeds a maximum bytesize of 65535", github/docs#35252), and a text never has more
-characters (or UTF-16 units) than UTF-8 bytes, so the bound holds however it is counted.
+The report is bounded, by `context.max_chars`, else by CHECK_RUN_SUMMARY_BYTES (wherever it goes,
+it is the summary a check run can carry): it is cut before the first finding that no longer fits,
+so what is cut is always the least important, and it ends with a note of how many errors and
+findings (per tier) were not shown; the note's room is reserved up front, so the whole fits. The
+size is counted in UTF-8 bytes: GitHub's API enforces the check-run summary's "65535 characters"
+as bytes ("summary exceeds a maximum bytesize of 65535", github/docs#35252), and a text never has
+more characters (or UTF-16 units) than UTF-8 bytes, so the bound holds however it is counted.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ HEADINGS = {
     "error": "## ⚠️ mergegate: error",
 }
 STATE_COLUMNS = (NEW, EXISTING, BASELINED, SUPPRESSED)
+CHECK_RUN_SUMMARY_BYTES = 65535
+"""`output.summary` is at most 65535 characters (REST API docs, "Create a check run"), enforced
+as UTF-8 bytes ("summary exceeds a maximum bytesize of 65535", github/docs#35252)."""
 TABLE_HEADER = "| location | code | status | message |\n| --- | --- | --- | --- |\n"
 
 
@@ -41,16 +45,17 @@ def render(outcome: Outcome, context: ReportContext) -> str:
     head = _head(outcome)
     chunks = _error_chunks(outcome.errors) + _finding_chunks(outcome, context)
     full = head + "".join(text for text, _ in chunks)
-    if context.max_chars is None or size(full) <= context.max_chars:
+    limit = CHECK_RUN_SUMMARY_BYTES if context.max_chars is None else context.max_chars
+    if size(full) <= limit:
         return full
     listed = [item for _, item in chunks if item is not None]
     used = size(head) + size(_note(len(outcome.errors), listed))  # the longest note there can be
-    if used > context.max_chars:
-        raise ValueError(f"a Markdown report needs {used} bytes here, not {context.max_chars}")
+    if used > limit:
+        raise ValueError(f"a Markdown report needs {used} bytes here, not {limit}")
     shown = 0
     for text, _ in chunks:
         used += size(text)
-        if used > context.max_chars:
+        if used > limit:
             break
         shown += 1
     omitted = chunks[shown:]

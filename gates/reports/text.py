@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mergegate.gates.escape import terminal_text
 from mergegate.gates.model import NEW, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.registry import TIERS
+from mergegate.hooks.terminal import terminal_line, terminal_text
 
 COLORS = {"P0": "\033[1;31m", "P1": "\033[33m", "P2": "\033[36m", "P3": "\033[2m"}
 RESET = "\033[0m"
@@ -26,7 +26,7 @@ def render(outcome: Outcome, context: ReportContext) -> str:
             finding = item.finding
             label = tier if item.state == NEW else f"{tier}, {item.state}"
             lines.append(
-                f"{terminal_text(finding.path)}:{finding.line}:{finding.column}: "
+                f"{terminal_line(finding.path)}:{finding.line}:{finding.column}: "
                 f"{terminal_text(finding.code)} {_paint(f'[{label}]', COLORS[tier], context)} "
                 f"{terminal_text(finding.message)}"
             )
