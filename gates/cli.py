@@ -309,6 +309,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return int(exit.code or 0)
+    if getattr(args, "shard", None) and args.github:
+        complain(
+            "--shard with --github would post one check run per shard: write each shard's report"
+            " with --format json:FILE and post once with `mergegate merge FILE... --github`"
+        )
+        return EXIT_ERROR
     to_stdout = [name for name, path in getattr(args, "formats", None) or () if path is None]
     if len(to_stdout) > 1:
         complain(f"only one format can go to stdout, not {', '.join(to_stdout)}: add :FILE")

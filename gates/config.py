@@ -13,20 +13,15 @@ from typing import Optional
 
 from mergegate.gates import adapters
 from mergegate.gates.adapters import ADAPTERS
-from mergegate.hooks.config import ConfigError, find_pyproject, mergegate_table, rule_options
+from mergegate.hooks.config import (
+    ConfigError,
+    check_keys,
+    find_pyproject,
+    mergegate_table,
+    rule_options,
+    selected,
+)
 from mergegate.hooks.registry import CODES, RULES, TIERS
-
-KEYS = {
-    "select": "Rule ids or code prefixes to run (default: all); adapter codes (`F`, `E501`) too.",
-    "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
-    "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
-    "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
-    "baseline": "A baseline file (from `mergegate baseline`); its findings never block.",
-    "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
-    "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
-    "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
-}
-"""Every key of `[tool.mergegate]`, with the one-line help the README reference is built from."""
 
 TOOL_CODE = re.compile(r"[A-Z]+[0-9]*")
 """What an adapter's code (or code prefix) looks like: F, E501, B602, BLK100."""
@@ -50,32 +45,11 @@ class Config:
 
     def is_selected(self, rule: str, code: str) -> bool:
         """Whether a finding with this rule id and code is reported (flake8: most specific wins)."""
-        if rule == "parse-error":
-            return True  # fail closed: a file no check could read always counts
-        if self.select is None:
-            chosen = 1  # everything is selected by default, less specifically than any selector
-        else:
-            chosen = _specificity(self.select, rule, code)
-            if not chosen:
-                return False
-        return chosen > _specificity(self.ignore, rule, code)  # a tie goes to ignore
+        return selected(self.select, self.ignore, rule, code)
 
     def runs_rule(self, rule_id: str) -> bool:
         """Whether any code of a mergegate rule is selected, so the rule needs to run."""
         return any(self.is_selected(rule_id, code.code) for code in RULES[rule_id].codes)
-
-
-def _specificity(selectors: Optional[list[str]], rule: str, code: str) -> int:
-    """How specifically the best selector matches: an exact code beats a rule id beats a prefix."""
-    best = 0
-    for selector in selectors or ():
-        if selector == code:
-            best = max(best, 1000)
-        elif selector.lower() == rule.lower():
-            best = max(best, 500)
-        elif code.startswith(selector):
-            best = max(best, 1 + len(selector))
-    return best
 
 
 def validate_selector(selector: object, where: str, tools: list[str]) -> str:
@@ -141,9 +115,7 @@ def load(config_file: Optional[str], start: str) -> Config:
         config.options = {rule.id: rule.default_options() for rule in RULES.values() if rule.module}
         return config
     where = f"{path}: [tool.mergegate]"
-    unknown = sorted(set(table) - set(KEYS))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
+    check_keys(table, where)
     config.tools = _string_list(table, "tools", where)
     for tool in config.tools:
         if tool not in ADAPTERS:
@@ -172,12 +144,6 @@ def load(config_file: Optional[str], start: str) -> Config:
     for key, tier in severity.items():
         validate_selector(key, f"{where}.severity", config.tools)
         config.severity[key] = validate_tier(tier, f"{where}.severity.{key}")
-    rules = table.get("rules", {})
-    if not isinstance(rules, dict):
-        raise ConfigError(f"{where}: [tool.mergegate.rules] must be a table")
-    for rule_id in rules:
-        if rule_id not in RULES or not RULES[rule_id].module:
-            raise ConfigError(f"{where}.rules: unknown rule {rule_id!r}")
     config.options = {
         rule.id: rule_options(rule, table, str(path)) for rule in RULES.values() if rule.module
     }

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from mergegate.gates.adapters import ADAPTERS, load
-from mergegate.gates.config import KEYS
+from mergegate.hooks.config import KEYS
 from mergegate.gates.docs import rule_markdown
 from mergegate.hooks.registry import HOOK_IDS, RULES
 

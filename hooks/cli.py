@@ -12,7 +12,15 @@ import os
 import sys
 
 from . import paths
-from .config import ConfigError, find_pyproject, mergegate_table, rule_options
+from .config import (
+    ConfigError,
+    check_keys,
+    find_pyproject,
+    mergegate_table,
+    rule_options,
+    selected,
+    selectors,
+)
 from .finding import Finding, InputError
 from .noqa import directive, suppresses
 from .registry import Rule
@@ -143,17 +151,28 @@ def _invocation(rule: Rule, argv: Sequence[str] | None, positional: str) -> Invo
         return EXIT_ERROR  # pragma: no cover - parser.error exits
 
 
-def _options(rule: Rule, invocation: Invocation) -> dict[str, object]:
-    """Defaults, then pyproject.toml's `[tool.mergegate.rules.<id>]`, then the command line."""
-    config, table = invocation.config, None
-    if config:
-        table = mergegate_table(config)
-    else:
-        config, table = find_pyproject(os.curdir) or (None, None)
-    options = rule_options(rule, table, config or "pyproject.toml")
-    for name, value in invocation.overrides.items():
-        options[name] = value
-    return options
+class Settings:
+    """What the project's `[tool.mergegate]` and the command line say to one hook."""
+
+    __slots__ = ("options", "select", "ignore")
+
+    def __init__(self, rule: Rule, invocation: Invocation) -> None:
+        """Options: defaults, then `[tool.mergegate.rules.<id>]`, then the command line; and the
+        table's `select`/`ignore`, which a hook honours as the gate does. Every key is checked."""
+        config, table = invocation.config, None
+        if config:
+            table = mergegate_table(config)
+        else:
+            config, table = find_pyproject(os.curdir) or (None, None)
+        where = f"{config}: [tool.mergegate]"
+        check_keys(table or {}, where)
+        self.options = rule_options(rule, table, config or "pyproject.toml")
+        self.options.update(invocation.overrides)
+        self.select = selectors(table or {}, "select", where)
+        self.ignore = selectors(table or {}, "ignore", where) or []
+
+    def reports(self, finding: Finding) -> bool:
+        return selected(self.select, self.ignore, finding.rule, finding.code)
 
 
 def _report(findings: list[Finding], read_line: Callable[[str, int], str]) -> int:
@@ -201,7 +220,7 @@ def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) 
     if isinstance(invocation, int):
         return invocation
     try:
-        options = _options(rule, invocation)
+        settings = Settings(rule, invocation)
     except ConfigError as error:
         _fail(rule, str(error))
         return EXIT_ERROR
@@ -221,11 +240,12 @@ def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) 
             continue
         sources[path] = parsed
         try:
-            findings.extend(run_checks(parsed, [(check, options)]))
+            findings.extend(run_checks(parsed, [(check, settings.options)]))
         except Exception as error:  # a bug in the check: say so, never pass silently
             _fail(rule, f"internal error while checking {path}: {type(error).__name__}: {error}")
             failed = True
-    status = _report(findings, lambda path, line: sources[path].line(line))
+    shown = [finding for finding in findings if settings.reports(finding)]
+    status = _report(shown, lambda path, line: sources[path].line(line))
     return EXIT_ERROR if failed else status
 
 
@@ -242,8 +262,8 @@ def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> i
         _fail(rule, f"{root}: not a directory")
         return EXIT_ERROR
     try:
-        options = _options(rule, invocation)
-        findings = check(root, options)
+        settings = Settings(rule, invocation)
+        findings = check(root, settings.options)
     except (ConfigError, InputError) as error:
         _fail(rule, str(error))
         return EXIT_ERROR
@@ -251,7 +271,9 @@ def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> i
         _fail(rule, f"internal error: {type(error).__name__}: {error}")
         return EXIT_ERROR
     shown = [
-        finding.with_path(paths.display(os.path.join(root, finding.path))) for finding in findings
+        finding.with_path(paths.display(os.path.join(root, finding.path)))
+        for finding in findings
+        if settings.reports(finding)
     ]
     return _report(shown, text_line_reader())
 

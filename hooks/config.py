@@ -5,11 +5,71 @@ from __future__ import annotations
 import os
 import sys
 
-from .registry import Rule
+from .registry import RULES, Rule
 
 
 class ConfigError(Exception):
     """A configuration file that cannot be read, or says something we do not understand."""
+
+
+KEYS = {
+    "select": "Rule ids or code prefixes to run (default: all); adapter codes (`F`, `E501`) too.",
+    "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
+    "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
+    "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
+    "baseline": "A baseline file (from `mergegate baseline`); its findings never block.",
+    "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
+    "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
+    "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
+}
+"""Every key of `[tool.mergegate]`, with the one-line help the README reference is built from.
+Here, not in the gate, because a hook run alone reads the same table and refuses what it does
+not know just as the gate does."""
+
+
+def check_keys(table: dict[str, object], where: str) -> None:
+    """An unknown key, or options for an unknown rule, is a ConfigError naming it."""
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
+    rules = table.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{where}: [tool.mergegate.rules] must be a table")
+    for rule_id in rules:
+        if rule_id not in RULES or not RULES[rule_id].module:
+            raise ConfigError(f"{where}.rules: unknown rule {rule_id!r}")
+
+
+def selectors(table: dict[str, object], key: str, where: str) -> list[str] | None:
+    """`select` or `ignore` as given (None when absent); the gate checks each selector further."""
+    if key not in table:
+        return None
+    value = table[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return list(value)
+
+
+def selected(select: list[str] | None, ignore: list[str], rule: str, code: str) -> bool:
+    """Whether `select`/`ignore` report a finding of this rule id and code: the most specific
+    matching selector wins (an exact code, then a rule id, then the longest code prefix), a tie
+    goes to ignore, as in flake8. A parse-error is always reported: no check ran on its file."""
+    if rule == "parse-error":
+        return True
+    chosen = 1 if select is None else _specificity(select, rule, code)
+    return bool(chosen) and chosen > _specificity(ignore, rule, code)
+
+
+def _specificity(selectors: list[str], rule: str, code: str) -> int:
+    best = 0
+    for selector in selectors:
+        if selector == code:
+            best = max(best, 1000)
+        elif selector.lower() == rule.lower():
+            best = max(best, 500)
+        elif code.startswith(selector):
+            best = max(best, 1 + len(selector))
+    return best
 
 
 def load_toml(path: str) -> dict[str, object]:

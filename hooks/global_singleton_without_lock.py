@@ -53,21 +53,23 @@ _EXITS = (_ast.Return, _ast.Raise)
 # Builtin containers that, called empty, make a container to be filled after it is shared.
 _CONTAINERS = {"dict", "list", "set", "bytearray", "defaultdict", "deque"}
 # First words of factory function names: `create_engine()`, `make_pool()`, `build_opener()`;
-# a factory whose name ends in a _CLASS_WORDS word makes a class, not an instance.
+# a factory whose name ends in a _CLASS_WORDS word makes a class, not an instance, and one whose
+# name ends in a _VALUE_WORDS word a value (`build_table()`, `make_pattern()`, `new_id()`).
 _FACTORY_WORDS = {"create", "make", "build", "new", "connect", "open"}
 _CLASS_WORDS = {"class", "classes", "cls", "type", "types"}
-# Standard library classes whose instances are immutable values: equal however often made.
+_VALUE_WORDS = {
+    *("id", "ids", "uuid", "key", "keys", "name", "names", "token", "hash", "digest"),
+    *("pattern", "patterns", "regex", "regexp", "re", "template", "format", "fmt"),
+    *("table", "tables", "map", "mapping", "index", "lookup", "dict", "list", "set", "tuple"),
+    *("str", "string", "text", "bytes", "path", "paths", "url", "uri", "number", "version"),
+}
+# Classes whose instances are immutable values (standard library, and `packaging`'s): equal
+# however often made, so two threads making one each lose nothing.
 _VALUE_CLASSES = {
-    "Path",
-    "PurePath",
-    "PosixPath",
-    "PurePosixPath",
-    "WindowsPath",
-    "PureWindowsPath",
-    "Decimal",
-    "Fraction",
-    "UUID",
-    "Struct",
+    *("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"),
+    *("Decimal", "Fraction", "UUID", "Struct", "Template", "MappingProxyType"),
+    *("IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network", "IPv4Interface"),
+    *("IPv6Interface", "Version", "Specifier", "SpecifierSet", "Requirement", "Marker"),
 }
 # Names a function gives its class parameter by convention (and a decorator its class argument).
 _CLASS_PARAMETERS = {"cls", "klass", "kls", "clazz", "class_", "mcs", "mcls", "metacls"}
@@ -95,7 +97,9 @@ _LOCK_WORDS = {
 _LOCKED_FUNCTION_WORDS = {"locked", "synchronized", "synchronised"}
 _NOT_LOCK_WORDS = {"block", "blocks", "blocked", "clock", "clocks", "unlock", "unlocks", "unlocked"}
 # Lock constructors: `with threading.Lock():` makes a new lock per call, which guards nothing.
-_LOCK_CONSTRUCTORS = {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"}
+_LOCK_CONSTRUCTORS = {
+    *("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "allocate_lock"),
+}
 # Names of sentinels that mean "not created yet", compared with `is` as None is.
 _SENTINEL_WORDS = ("missing", "sentinel", "unset", "notset", "not_set", "undefined")
 # What a `try:` that reads a target raises when it does not exist yet, by target kind.
@@ -108,14 +112,16 @@ _CASES = (_ast.excepthandler,) + tuple(filter(None, [getattr(_ast, "match_case",
 
 
 class _Guard:
-    """A check that found `target` missing: the locks held then, and whether an await followed."""
+    """A check that found `target` missing: the locks held then, whether an await followed, and
+    the local names bound before it (an object made before the check is not made lazily)."""
 
-    __slots__ = ("target", "locks", "awaited")
+    __slots__ = ("target", "locks", "awaited", "bound")
 
-    def __init__(self, target: str, locks: Iterable[int]) -> None:
+    def __init__(self, target: str, locks: Iterable[int], bound: dict[str, int]) -> None:
         self.target = target
         self.locks = frozenset(locks)
         self.awaited = False
+        self.bound = bound
 
 
 class _Frame:
@@ -128,6 +134,7 @@ class _Frame:
         "locks",
         "acquired",
         "values",
+        "bound",
         "inherited",
         "merge_into",
     )
@@ -139,6 +146,7 @@ class _Frame:
         locks: dict[int, bool],
         acquired: dict[str, int],
         values: dict[str, _ast.expr],
+        bound: dict[str, int],
     ) -> None:
         self.statements = statements
         self.index = 0
@@ -146,6 +154,7 @@ class _Frame:
         self.locks = locks  # lock region id -> whether it is an asyncio lock
         self.acquired = acquired  # `x.acquire()` regions open in this list, by lock expression
         self.values = values  # the value each local name was last assigned on this path
+        self.bound = bound  # the binding each local name last had on this path (its number)
         self.inherited = len(guards)  # the checks made before this list began
         # A `with` body runs through to the code after it: checks made there still hold after.
         self.merge_into: _Frame | None = None
@@ -157,6 +166,7 @@ class _Frame:
             dict(self.locks),
             dict(self.acquired),
             dict(self.values),
+            dict(self.bound),
         )
 
 
@@ -225,6 +235,20 @@ def _lock_call(statement: _ast.stmt, method: str) -> tuple[str | None, bool] | N
     If so: a key that pairs it with its release (None if unknown), and whether it is awaited.
     """
     value = statement.value if isinstance(statement, (_ast.Expr, _ast.Assign)) else None
+    return _lock_call_expression(value, method)
+
+
+def _acquire_test(test: _ast.expr) -> tuple[str | None, bool, bool] | None:
+    """Whether an `if` test is an acquire (`lock.acquire(timeout=1)`, `not lock.acquire(...)`):
+    its key and whether it is awaited, as `_lock_call`'s, and the truth that means acquired."""
+    when = True
+    while isinstance(test, _ast.UnaryOp) and isinstance(test.op, _ast.Not):
+        test, when = test.operand, not when
+    call = _lock_call_expression(test, "acquire")
+    return None if call is None else (call[0], call[1], when)
+
+
+def _lock_call_expression(value: _ast.AST | None, method: str) -> tuple[str | None, bool] | None:
     awaited = isinstance(value, _ast.Await)
     if awaited:
         value = value.value  # type: ignore[union-attr]
@@ -657,8 +681,8 @@ class _Function:
         `__new__`/`__call__`; a class parameter (`cls(...)`); otherwise a capitalized name (a
         class, by PEP 8) other than an immutable value type such as `Path`, an empty builtin
         container, or a factory whose name starts with create, make, build, new, connect or
-        open (but not a class factory such as `make_class`), or an alternative constructor of
-        a class (`cls.from_config(...)`).
+        open (but not a class factory such as `make_class`, nor a value factory such as
+        `build_table`), or an alternative constructor of a class (`cls.from_config(...)`).
         """
         name = _last_identifier(call.func) or ""
         if name in ("__new__", "__call__"):
@@ -677,7 +701,7 @@ class _Function:
             return False
         if words[0] == "from" and isinstance(call.func, _ast.Attribute):
             return self._names_class(call.func.value)  # `cls.from_config(...)`
-        return words[0] in _FACTORY_WORDS
+        return words[0] in _FACTORY_WORDS and words[-1] not in _VALUE_WORDS
 
     def _names_class(self, node: _ast.AST) -> bool:
         """A class reference or a capitalized name, but not a value type: `Redis`, not `Path`."""
@@ -761,6 +785,7 @@ class _Checker:
         self.function = function
         self.lock_async: dict[int, bool] = {}
         self.findings: list[Finding] = []
+        self.bindings = 0
 
     def new_lock(self, frame: _Frame, is_async: bool) -> int:
         lock = len(self.lock_async)
@@ -770,7 +795,7 @@ class _Checker:
 
     def run(self) -> list[Finding]:
         function = self.function
-        root = _Frame(function.node.body, [], {}, {}, {})
+        root = _Frame(function.node.body, [], {}, {}, {}, {})
         if _runs_locked(function.node, function.lock_names):
             self.new_lock(root, False)
         stack = [root]
@@ -797,12 +822,11 @@ class _Checker:
     def step(self, frame: _Frame, statement: _ast.stmt) -> list[_Frame]:
         """Handle one statement; return the frames of its nested statement lists, in order."""
         if isinstance(statement, DEFINITIONS):
-            frame.values.pop(statement.name, None)
+            self.rebind(frame, [statement.name])
             return []  # nested functions and classes are checked on their own
         rebound = _rebound(statement)
         if isinstance(statement, _LOOPS):  # a later round sees what an earlier one assigned
-            for name in rebound:
-                frame.values.pop(name, None)
+            self.rebind(frame, rebound)
         if isinstance(statement, _ast.If):
             children = self.step_if(frame, statement)
         elif isinstance(statement, (_ast.With, _ast.AsyncWith)):
@@ -817,25 +841,47 @@ class _Checker:
         else:
             self.simple(frame, statement)
             children = []
-        for name in rebound:  # after a nested block, a name's last value is not known
-            frame.values.pop(name, None)
+        self.rebind(frame, rebound)  # after a nested block, a name's last value is not known
         return children
+
+    def rebind(self, frame: _Frame, names: Iterable[str]) -> None:
+        """Names bound anew, their values unknown."""
+        for name in names:
+            frame.values.pop(name, None)
+            self.bindings += 1
+            frame.bound[name] = self.bindings
 
     def step_if(self, frame: _Frame, statement: _ast.If) -> list[_Frame]:
         function = self.function
         self.mark_awaited(frame, [statement.test])
-        missing_in_body = function.missing(statement.test, True, frame.values)
-        missing_in_else = function.missing(statement.test, False, frame.values)
-        locks = frame.locks
+        bound = dict(frame.bound)
+
+        def guards(targets: set[str]) -> list[_Guard]:
+            return [_Guard(target, frame.locks, bound) for target in targets]
+
+        missing_in_body = guards(function.missing(statement.test, True, frame.values))
+        missing_in_else = guards(function.missing(statement.test, False, frame.values))
         children = [
-            frame.child(statement.body, [_Guard(target, locks) for target in missing_in_body]),
-            frame.child(statement.orelse, [_Guard(target, locks) for target in missing_in_else]),
+            frame.child(statement.body, missing_in_body),
+            frame.child(statement.orelse, missing_in_else),
         ]
         # The early-return shape: `if x is not None: return x` leaves x missing after the `if`.
         if _exits(statement.body):
-            frame.guards = frame.guards + [_Guard(target, locks) for target in missing_in_else]
+            frame.guards = frame.guards + missing_in_else
         if _exits(statement.orelse):
-            frame.guards = frame.guards + [_Guard(target, locks) for target in missing_in_body]
+            frame.guards = frame.guards + missing_in_body
+        # `if lock.acquire(timeout=1):` holds the lock in its body; after
+        # `if not lock.acquire(blocking=False): return`, in the rest of the block.
+        acquired = _acquire_test(statement.test)
+        if acquired is not None:
+            key, awaited, when = acquired
+            held_in, other = (
+                (children[0], statement.orelse) if when else (children[1], statement.body)
+            )
+            for holder in [held_in] + ([frame] if _exits(other) else []):
+                lock = self.new_lock(holder, awaited)
+                if key is not None:
+                    holder.acquired[key] = lock
         return children
 
     def step_with(self, frame: _Frame, statement: _ast.With | _ast.AsyncWith) -> list[_Frame]:
@@ -854,7 +900,7 @@ class _Checker:
         for handler in statement.handlers:
             errors = _handler_errors(handler)
             guards = [
-                _Guard(target, frame.locks)
+                _Guard(target, frame.locks, dict(frame.bound))
                 for target, kind in read
                 if errors & _MISSING_ERRORS[kind]
             ]
@@ -886,6 +932,7 @@ class _Checker:
             if isinstance(statement, (_ast.Assign, _ast.AnnAssign)):
                 for target in _targets(statement, unpack=False):
                     if isinstance(target, _ast.Name) and target.id in self.function.locals:
+                        self.rebind(frame, [target.id])
                         frame.values[target.id] = value
         self.mark_awaited(frame, [statement])
 
@@ -897,11 +944,17 @@ class _Checker:
         if target is None or not function.creates(value, key, frame.values):
             return
         value_awaits = _has_await([value])
-        guards = [guard for guard in frame.guards if guard.target == target]
+        guards = [
+            guard
+            for guard in frame.guards
+            if guard.target == target and self.made_since(guard, frame, value, key)
+        ]
         if guards:
             message = self.race(frame, guards, value_awaits)
         elif function.inline_check(target, value, key):
-            message = self.race(frame, [_Guard(target, frame.locks)], value_awaits)
+            message = self.race(
+                frame, [_Guard(target, frame.locks, dict(frame.bound))], value_awaits
+            )
         else:
             return
         if message is not None:
@@ -909,6 +962,17 @@ class _Checker:
                 RULE.id, RULE.code, node, message.format(target=target)
             )
             self.findings.append(finding)
+
+    def made_since(self, guard: _Guard, frame: _Frame, value: _ast.expr, key: str | None) -> bool:
+        """Whether `value` is an instance made after the check: not a local that already held
+        its object then (`runner = Runner()` ... `if master is None: master = runner`)."""
+        for node in _alternatives(value):
+            if isinstance(node, _ast.Name) and node.id in guard.bound:
+                if frame.bound.get(node.id) == guard.bound[node.id]:
+                    continue
+            if self.function.creates(node, key, frame.values):
+                return True
+        return False
 
     def race(self, frame: _Frame, guards: list[_Guard], value_awaits: bool) -> str | None:
         """The message if every check of the target can race with the creation, else None."""
@@ -953,7 +1017,11 @@ def _class_parameter(node: Function, owner: _ast.ClassDef | None) -> str | None:
 
 
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
-    """Every unlocked lazy creation of a shared instance, at the assignment that creates it."""
+    """Every unlocked lazy creation of a shared instance, at the assignment that creates it.
+
+    Locks are known by name (`_lock`, `self._mutex`, the `lock-names` option) and by what the
+    module assigns them: `_guard = threading.Lock()` makes `with _guard:` a lock.
+    """
     lock_names = {str(name).lower() for name in options.get("lock-names") or ()}  # type: ignore
     class_names: set[str] = set()
     functions: list[_Function] = []
@@ -964,6 +1032,9 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
         statement, function, owner, enclosing = stack.pop()
         if function is not None:
             function.note(statement)
+        if isinstance(statement, (_ast.Assign, _ast.AnnAssign)) and _makes_lock(statement.value):
+            for target in _targets(statement):
+                lock_names.add((_last_identifier(target) or "").lower())
         children: list[Place]
         if isinstance(statement, FUNCTIONS):
             inner = _Function(source, statement, owner, enclosing, lock_names)
@@ -995,6 +1066,11 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
         findings.extend(found)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def _makes_lock(value: _ast.expr | None) -> bool:
+    """`threading.Lock()`, `asyncio.Lock()`, `RLock()`, `_thread.allocate_lock()`..."""
+    return isinstance(value, _ast.Call) and _last_identifier(value.func) in _LOCK_CONSTRUCTORS
 
 
 def _runs_locked(node: Function, lock_names: set[str]) -> bool:

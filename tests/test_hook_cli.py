@@ -165,8 +165,19 @@ def test_config_option_names_the_file(workdir: Path) -> None:
         ),
         ("[tool.mergegate.rules]\nbare-except = 1\n", "must be a table"),
         ("[tool.mergegate\n", "pyproject.toml: invalid TOML: "),
+        ("[tool.mergegate]\nselct = ['bare-except']\n", "unknown key 'selct'"),
+        ("[tool.mergegate.rules.nope]\nx = 1\n", "unknown rule 'nope'"),
+        ("[tool.mergegate]\nignore = 'MG101'\n", "`ignore` must be a list of strings"),
     ],
-    ids=["unknown-option", "wrong-type", "not-a-table", "invalid-toml"],
+    ids=[
+        "unknown-option",
+        "wrong-type",
+        "not-a-table",
+        "invalid-toml",
+        "unknown-key",
+        "unknown-rule",
+        "ignore-not-a-list",
+    ],
 )
 def test_bad_configuration_exits_2_naming_the_problem(
     body: str, message: str, workdir: Path, capsys: pytest.CaptureFixture[str]
@@ -178,6 +189,32 @@ def test_bad_configuration_exits_2_naming_the_problem(
     assert err.startswith("mergegate-bare-except: error: ")
     assert message in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("table", "status"),
+    [
+        ("ignore = ['MG101']", 0),
+        ("ignore = ['bare-except']", 0),
+        ("ignore = ['MG1']", 0),
+        ("select = ['MG3']", 0),
+        ("select = ['MG101']", 1),
+        ("ignore = ['MG1']\nselect = ['MG101']", 1),  # the more specific selector wins
+    ],
+)
+def test_select_and_ignore_of_the_project_apply_as_in_the_gate(
+    table: str, status: int, workdir: Path
+) -> None:
+    """pre-commit runs a hook alone: it reports what `mergegate run` would report."""
+    (workdir / "swallow.py").write_text(SWALLOW, encoding="utf-8")
+    write_pyproject(workdir, f"[tool.mergegate]\n{table}\n")
+    assert bare_except.main(["swallow.py"]) == status
+
+
+def test_a_parse_error_is_reported_whatever_is_ignored(workdir: Path) -> None:
+    (workdir / "broken.py").write_text("def f(:\n", encoding="utf-8")
+    write_pyproject(workdir, "[tool.mergegate]\nignore = ['MG']\n")
+    assert bare_except.main(["broken.py"]) == 1
 
 
 def test_missing_config_file_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -196,3 +196,10 @@ def test_merge_reports_to_github_through_the_run_command_s_code(
     [(outcome, args, root)] = published
     assert outcome.files_checked == 82 and outcome.shard is None  # type: ignore[attr-defined]
     assert args.check_name == "gate" and root == str(repo)  # type: ignore[attr-defined]
+
+
+def test_a_shard_does_not_post_a_check_run_of_its_own(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--shard", "1/2", "--github"]) == 2
+    assert "post once with `mergegate merge FILE... --github`" in capsys.readouterr().err
