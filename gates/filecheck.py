@@ -8,6 +8,7 @@ the file is only checked for syntax, without building a tree.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from typing import Callable, Optional
@@ -92,7 +93,22 @@ def syntax_error(path: str, text: str) -> Optional[Finding]:
 
 
 def check_data(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
-    """Every finding of the checks on a file's bytes, with the line each starts on."""
+    """Every finding of the checks on a file's bytes, with the line each starts on.
+
+    The cyclic garbage collector is paused meanwhile: a syntax tree is hundreds of thousands of
+    objects without a cycle among them (reference counting frees it), and the collections their
+    creation triggers cost about 15% of a parse (measured on the standard library: 5.3 s -> 4.5 s).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_text(shown_as, data, checks)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_text(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
     text = decode_source(shown_as, data)
     if isinstance(text, Finding):
         return [Item(text)]

@@ -48,6 +48,13 @@ MESSAGE_AWAIT = (
     "task can create it meanwhile; hold an asyncio lock (`async with lock:`) across both"
 )
 
+NEEDS = ("global", "nonlocal", "class", "cls", "kls", "klass", "clazz", "mcs", "type")
+"""Substrings one of which a file's text holds whenever `check` can report on it (see
+bare_except.NEEDS): a shared target is a `global`/`nonlocal` name, or is reached through a class
+reference: a class of the module, a classmethod's, `__new__`'s or a metaclass method's first
+parameter (all inside `class`), a parameter named like a class (`_CLASS_PARAMETERS`),
+`type(x)` or `x.__class__`."""
+
 _LOOPS = (_ast.For, _ast.AsyncFor, _ast.While)
 _EXITS = (_ast.Return, _ast.Raise)
 # Builtin containers that, called empty, make a container to be filled after it is shared.
@@ -1022,6 +1029,8 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     Locks are known by name (`_lock`, `self._mutex`, the `lock-names` option) and by what the
     module assigns them: `_guard = threading.Lock()` makes `with _guard:` a lock.
     """
+    if not any(needle in source.text for needle in NEEDS):
+        return []
     lock_names = {str(name).lower() for name in options.get("lock-names") or ()}  # type: ignore
     class_names: set[str] = set()
     functions: list[_Function] = []

@@ -14,7 +14,7 @@ from .cli import run_python_hook
 from .finding import Finding
 from .registry import UNUSED_GLOBAL as RULE
 from .source import Source, iter_child_nodes
-from .syntax import CAPTURES, DEFINITIONS, bound_name, captured_name
+from .syntax import CAPTURES, DEFINITIONS, blocks, bound_name, captured_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -29,18 +29,40 @@ bare_except.NEEDS)."""
 COMPREHENSIONS = (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)
 
 
-def _declarations(tree: _ast.Module) -> list[Declaration]:
-    """Every `global`/`nonlocal` statement of a function or class body, with the set of names
-    that body binds (complete once the walk is over).
+def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
+    """The functions and classes whose own body has a `global` or `nonlocal` statement: the only
+    scopes `_declarations` needs to walk. Statements only, so cheap: most files that say "global"
+    say it in a comment or a string, or at module level."""
+    found: dict[int, _ast.AST] = {}
+    pending: list[tuple[_ast.AST, _ast.AST | None]] = [(node, None) for node in tree.body]
+    while pending:
+        node, owner = pending.pop()
+        if isinstance(node, (_ast.Global, _ast.Nonlocal)):
+            if owner is not None:
+                found[id(owner)] = owner
+            continue
+        if isinstance(node, DEFINITIONS):
+            owner = node
+        pending.extend((child, owner) for block in blocks(node) for child in block)
+    return list(found.values())
 
-    One pass over the tree, without recursion. Each pending node carries the names of the scope
-    it binds in and the names of the scope a walrus in it binds in: the same, except inside a
-    comprehension, whose walrus binds in the enclosing scope. Bindings of the module, of lambdas
+
+def _declarations(definition: _ast.AST) -> list[Declaration]:
+    """Every `global`/`nonlocal` statement of a function's or class's own body, with the set of
+    names that body binds (complete once the walk is over).
+
+    One pass over the body, without recursion; nested functions and classes bind their names
+    here, but their bodies are scopes of their own, not walked. Each pending node carries the
+    names of the scope it binds in and the names of the scope a walrus in it binds in: the same,
+    except inside a comprehension, whose walrus binds in the enclosing scope. Bindings of lambdas
     and of comprehension targets go to a set nobody reads: no declaration is checked there.
     """
     ignored: set[str] = set()
     declarations: list[Declaration] = []
-    pending: list[tuple[_ast.AST, set[str], set[str]]] = [(tree, ignored, ignored)]
+    body: set[str] = set()
+    pending: list[tuple[_ast.AST, set[str], set[str]]] = [
+        (child, body, body) for child in definition.body  # type: ignore[attr-defined]
+    ]
     while pending:
         node, scope, walrus_scope = pending.pop()
         if isinstance(node, _ast.Name):
@@ -69,13 +91,10 @@ def _declarations(tree: _ast.Module) -> list[Declaration]:
                 scope.add(captured)
         if isinstance(node, DEFINITIONS):
             # Decorators, arguments, bases and annotations run in the enclosing scope; the body
-            # (the only statements among the children) in a scope of its own.
+            # (the only statements among the children) in a scope of its own, checked apart.
             scope.add(node.name)
-            body: set[str] = set()
             for child in iter_child_nodes(node):
-                if isinstance(child, _ast.stmt):
-                    pending.append((child, body, body))
-                else:
+                if not isinstance(child, _ast.stmt):
                     pending.append((child, scope, walrus_scope))
         elif isinstance(node, _ast.Lambda):
             pending.append((node.args, scope, walrus_scope))
@@ -102,7 +121,12 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     if not any(needle in source.text for needle in NEEDS):
         return []
     last: dict[tuple[int, str], tuple[_ast.Global | _ast.Nonlocal, set[str]]] = {}
-    for statement, name, scope in _declarations(source.tree):
+    declarations = [
+        declaration
+        for definition in _declaring_definitions(source.tree)
+        for declaration in _declarations(definition)
+    ]
+    for statement, name, scope in declarations:
         key = (id(scope), name)
         previous = last.get(key)
         if previous is None or _position(statement) > _position(previous[0]):
