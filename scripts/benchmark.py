@@ -15,9 +15,10 @@ Sections (see SECTIONS at the bottom; each prints its figures and says whether i
   `flake8` with the matching codes; warm (the cache filled, nothing changed); one file changed;
   peak memory of each (the whole process tree's proportional set size). Targets, as ratios of
   wall-time medians to ruff's (timed in the same alternating rounds): cold at most 8x, warm at
-  most 1x, one file changed at most 1.5x; a cold run's peak at most 300 MB. ruff and flake8 are
-  taken from the environment running this script (the `test` extra); flake8 runs once (it takes
-  about a minute and a half here) and only gives scale.
+  most 1x, one file changed at most 1.5x; a cold run's peak at most 300 MB. Beside the cold
+  runs, the floor: CPython's parser alone building every tree on all cores, with no check. ruff
+  and flake8 are taken from the environment running this script (the `test` extra); flake8 runs
+  once (it takes about a minute here) and only gives scale.
 
 The venv is made with `python -m venv --upgrade-deps` from the interpreter running this script,
 so pip is current (as in the environments pre-commit builds); installing needs PyPI.
@@ -54,6 +55,28 @@ MEMORY_TARGET_MB = 300
 RUFF_SELECT = "E722,PLW0602,T201,T203"
 FLAKE8_SELECT = "E722,F824"
 """The reference tools' codes for bare-except, unused-global and debug-print (issue 5)."""
+PARSE_ONLY = """\
+import _ast, gc, os, sys
+from concurrent.futures import ProcessPoolExecutor
+
+def parse(names):
+    gc.disable()
+    for name in names:
+        with open(name, "rb") as handle:
+            data = handle.read()
+        try:
+            compile(data, name, "exec", _ast.PyCF_ONLY_AST)
+        except (SyntaxError, ValueError):
+            pass
+
+jobs = len(os.sched_getaffinity(0))
+chunks = [sys.argv[1 + start :: jobs * 8] for start in range(jobs * 8)]
+with ProcessPoolExecutor(jobs) as pool:
+    list(pool.map(parse, chunks))
+"""
+"""The floor under a cold run: CPython's parser alone building every file's tree on all cores
+(the collector off, as mergegate runs it), with no check at all."""
+FLOOR_LABEL = "floor: ast.parse alone, all cores"
 CHANGED_FILE = "json/encoder.py"
 """The standard library module the one-file-changed runs edit: a typical module."""
 
@@ -353,10 +376,14 @@ def stdlib(bench: Bench) -> bool:
     labels = ("mergegate cold (--no-cache)", "mergegate warm", "mergegate, one file changed")
     ratios: dict[str, float] = {}
     rows: list[tuple[str, Timings, float]] = []
+    floor = [bench.bin("python"), "-c", PARSE_ONLY, *files]
     for label, command in zip(labels, (cold, warm, warm)):
+        commands = {label: command, "ruff": reference}
+        if label == labels[0]:
+            commands[FLOOR_LABEL] = floor
         timings = timed_runs(
             bench,
-            {label: command, "ruff": reference},
+            commands,
             corpus,
             rounds=bench.corpus_runs,
             warmup=1,  # for the warm runs, the first fills the cache
@@ -369,6 +396,8 @@ def stdlib(bench: Bench) -> bool:
             (label, timings[label], ruff_wall),
             ("  ruff, same rounds", timings["ruff"], ruff_wall),
         ]
+        if FLOOR_LABEL in timings:
+            rows.append((f"  {FLOOR_LABEL}", timings[FLOOR_LABEL], ruff_wall))
 
     memory: dict[str, float | None] = {}
     flake8_label = f"flake8 --select {FLAKE8_SELECT} (1 run)"

@@ -49,7 +49,9 @@ def sample_repository(root: Path) -> tuple[str, str]:
     Returns (base commit, head commit)."""
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    (root / "pyproject.toml").write_text('[project]\nname = "sample"\n\n[tool.mergegate]\n')
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "sample"\n\n[tool.mergegate]\ntools = ["flake8"]\n'
+    )
     (root / "legacy code").mkdir()
     (root / "legacy code" / "old.py").write_text(OLD)
     git(root, "add", "-A")
@@ -172,8 +174,8 @@ def test_the_action_gates_a_pull_request_in_act(tmp_path: Path) -> None:
         "p0": "1",
         "p1": "0",
         "p2": "0",
-        "p3": "0",
-        "total": "1",
+        "p3": "1",  # flake8's E722, from the adapter: the action installs the tools too
+        "total": "2",
         "blocking": "true",
         "conclusion": "failure",
         "sarif-file": "mergegate.sarif",
@@ -187,14 +189,17 @@ def test_the_action_gates_a_pull_request_in_act(tmp_path: Path) -> None:
     assert sorted((a["path"], a["annotation_level"]) for a in legacy["annotations"]) == [
         ("legacy code/old.py", "notice"),  # MG101, existing on the base branch
         ("legacy code/old.py", "notice"),  # MG301, existing
+        ("legacy code/old.py", "notice"),  # flake8 E722, existing
     ]
     gate = check_run(standin, "mergegate (act)")
     assert (gate["head_sha"], gate["conclusion"]) == (head, "failure")
-    assert gate["output"]["title"].startswith("Blocked: 1 P0, 0 P1, 0 P2, 0 P3 new")
+    assert gate["output"]["title"].startswith("Blocked: 1 P0, 0 P1, 0 P2, 1 P3 new")
     assert sorted(
         (a["path"], a["start_line"], a["annotation_level"], a["title"]) for a in gate["annotations"]
     ) == [
         ("app/new.py", 4, "failure", "mergegate MG101 [P0]"),
+        ("app/new.py", 4, "notice", "flake8 E722 [P3]"),
+        ("legacy code/old.py", 4, "notice", "flake8 E722 [P3, existing]"),
         ("legacy code/old.py", 4, "notice", "mergegate MG101 [P0, existing]"),
     ]  # no MG301: extra-args `--ignore 'MG3'` reached mergegate
 
