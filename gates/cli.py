@@ -36,7 +36,7 @@ def say(text: str) -> None:
 
 def complain(text: str) -> None:
     """An error on stderr, escaped: it can quote file names, configuration values and tools'
-    output (gates/escape.py)."""
+    output (hooks/terminal.py)."""
     sys.stderr.write(terminal_lines("mergegate: error: ", text))
 
 
