@@ -35,12 +35,12 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from typing import Optional
 
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
+from mergegate.gates.output import TEMPORARY_PREFIX, write_atomically
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
@@ -317,14 +317,7 @@ class Cache:
                 handle.write("# written by mergegate: never commit its cache\n*\n")
         except FileExistsError:
             pass
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, self.path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_atomically(self.path, text)
         self._prune()
 
     def _prune(self) -> None:
@@ -336,7 +329,7 @@ class Cache:
             path = os.path.join(self.folder, name)
             try:
                 modified = os.stat(path).st_mtime
-                if name.startswith(".tmp-") and now - modified > 86_400:
+                if name.startswith(TEMPORARY_PREFIX) and now - modified > 86_400:
                     os.unlink(path)
                 elif name.endswith(".json") and not name.startswith("."):
                     dated.append((modified, path))

@@ -20,6 +20,7 @@ from mergegate.hooks.config import (
     mergegate_table,
     rule_options,
     selected,
+    string_list,
 )
 from mergegate.hooks.registry import CODES, RULES, TIERS
 
@@ -86,13 +87,6 @@ def validate_tier(tier: object, where: str) -> str:
     return str(tier)
 
 
-def _string_list(table: dict[str, object], key: str, where: str) -> list[str]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{where}: `{key}` must be a list of strings")
-    return list(value)
-
-
 def project_root(start: str) -> str:
     """The git top level containing `start`, else `start` itself."""
     from mergegate.gates.discover import git_toplevel
@@ -116,19 +110,18 @@ def load(config_file: Optional[str], start: str) -> Config:
         return config
     where = f"{path}: [tool.mergegate]"
     check_keys(table, where)
-    config.tools = _string_list(table, "tools", where)
+    config.tools = string_list(table, "tools", where) or []
     for tool in config.tools:
         if tool not in ADAPTERS:
             raise ConfigError(f"{where}: unknown tool {tool!r} (tools: {', '.join(ADAPTERS)})")
-    if "select" in table:
-        config.select = validate_selectors(
-            _string_list(table, "select", where), f"{where} select", config.tools
-        )
+    select = string_list(table, "select", where)
+    if select is not None:
+        config.select = validate_selectors(select, f"{where} select", config.tools)
     config.ignore = [
         validate_selector(item, f"{where} ignore", config.tools)
-        for item in _string_list(table, "ignore", where)
+        for item in string_list(table, "ignore", where) or []
     ]
-    config.exclude = _string_list(table, "exclude", where)
+    config.exclude = string_list(table, "exclude", where) or []
     baseline = table.get("baseline")
     if baseline is not None:
         if not isinstance(baseline, str):

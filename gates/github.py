@@ -503,14 +503,14 @@ def write_job_summary(actions: Actions, outcome: Outcome, note: str) -> None:
     used = os.path.getsize(actions.step_summary) if os.path.exists(actions.step_summary) else 0
     head = f"{note}\n\n" if note else ""
     room = JOB_SUMMARY_BYTES - used - size(head)
+    full = f"the job summary is full ({used} bytes): the report is not added to it"
+    if room < 0:  # not even the note fits
+        actions.say(full)
+        return
     try:
-        if room < 0:
-            raise ValueError("no room for the note")
         report = render("markdown", outcome, ReportContext(link=actions.link, max_chars=room))
-    except ValueError:  # not even the verdict and counts fit any more
-        actions.say(f"the job summary is full ({used} bytes): the report is not added to it")
-        if room < 0:
-            return
+    except ValueError:  # the note fits, the verdict and counts do not
+        actions.say(full)
         report = ""
     with open(actions.step_summary, "a", encoding="utf-8") as handle:
         handle.write(head + report)

@@ -22,11 +22,16 @@ def json_text(document: object, indent: int | None = 2) -> str:
     return text + "\n"
 
 
+TEMPORARY_PREFIX = ".mergegate-"
+"""What `write_atomically`'s temporary files are named with, next to the file they replace: one
+left by a run that was killed while writing can be recognised and removed."""
+
+
 def write_atomically(path: str, text: str) -> None:
     """Replace `path` with `text` in one step: a reader (or a failure half-way) never sees a
     truncated file, and an existing file is kept when writing fails."""
     folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".mergegate-", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)

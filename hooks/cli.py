@@ -19,7 +19,7 @@ from .config import (
     mergegate_table,
     rule_options,
     selected,
-    selectors,
+    string_list,
 )
 from .finding import Finding, InputError
 from .noqa import directive, suppresses
@@ -168,8 +168,8 @@ class Settings:
         check_keys(table or {}, where)
         self.options = rule_options(rule, table, config or "pyproject.toml")
         self.options.update(invocation.overrides)
-        self.select = selectors(table or {}, "select", where)
-        self.ignore = selectors(table or {}, "ignore", where) or []
+        self.select = string_list(table or {}, "select", where)
+        self.ignore = string_list(table or {}, "ignore", where) or []
 
     def reports(self, finding: Finding) -> bool:
         return selected(self.select, self.ignore, finding.rule, finding.code)

@@ -40,8 +40,9 @@ def check_keys(table: dict[str, object], where: str) -> None:
             raise ConfigError(f"{where}.rules: unknown rule {rule_id!r}")
 
 
-def selectors(table: dict[str, object], key: str, where: str) -> list[str] | None:
-    """`select` or `ignore` as given (None when absent); the gate checks each selector further."""
+def string_list(table: dict[str, object], key: str, where: str) -> list[str] | None:
+    """A key whose value must be a list of strings (`select`, `ignore`, `exclude`, `tools`), or
+    None when it is absent; the gate checks each item further."""
     if key not in table:
         return None
     value = table[key]

@@ -124,11 +124,11 @@ class _Guard:
 
     __slots__ = ("target", "locks", "awaited", "bound")
 
-    def __init__(self, target: str, locks: Iterable[int], bound: dict[str, int]) -> None:
+    def __init__(self, target: str, frame: _Frame) -> None:
         self.target = target
-        self.locks = frozenset(locks)
+        self.locks = frozenset(frame.locks)
         self.awaited = False
-        self.bound = bound
+        self.bound = dict(frame.bound)
 
 
 class _Frame:
@@ -861,10 +861,9 @@ class _Checker:
     def step_if(self, frame: _Frame, statement: _ast.If) -> list[_Frame]:
         function = self.function
         self.mark_awaited(frame, [statement.test])
-        bound = dict(frame.bound)
 
         def guards(targets: set[str]) -> list[_Guard]:
-            return [_Guard(target, frame.locks, bound) for target in targets]
+            return [_Guard(target, frame) for target in targets]
 
         missing_in_body = guards(function.missing(statement.test, True, frame.values))
         missing_in_else = guards(function.missing(statement.test, False, frame.values))
@@ -907,9 +906,7 @@ class _Checker:
         for handler in statement.handlers:
             errors = _handler_errors(handler)
             guards = [
-                _Guard(target, frame.locks, dict(frame.bound))
-                for target, kind in read
-                if errors & _MISSING_ERRORS[kind]
+                _Guard(target, frame) for target, kind in read if errors & _MISSING_ERRORS[kind]
             ]
             children.append(frame.child(handler.body, guards))
         children.append(frame.child(statement.orelse))
@@ -959,9 +956,7 @@ class _Checker:
         if guards:
             message = self.race(frame, guards, value_awaits)
         elif function.inline_check(target, value, key):
-            message = self.race(
-                frame, [_Guard(target, frame.locks, dict(frame.bound))], value_awaits
-            )
+            message = self.race(frame, [_Guard(target, frame)], value_awaits)
         else:
             return
         if message is not None:
@@ -1043,7 +1038,9 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
             function.note(statement)
         if isinstance(statement, (_ast.Assign, _ast.AnnAssign)) and _makes_lock(statement.value):
             for target in _targets(statement):
-                lock_names.add((_last_identifier(target) or "").lower())
+                name = _last_identifier(target)
+                if name is not None:
+                    lock_names.add(name.lower())
         children: list[Place]
         if isinstance(statement, FUNCTIONS):
             inner = _Function(source, statement, owner, enclosing, lock_names)

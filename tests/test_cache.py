@@ -19,6 +19,7 @@ from mergegate.gates import filecheck
 from mergegate.gates.cache import FOLDER, Cache
 from mergegate.gates.filecheck import FileResult
 from mergegate.gates.model import Item
+from mergegate.gates.output import TEMPORARY_PREFIX
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import RULES
 
@@ -300,7 +301,7 @@ def test_concurrent_runs_never_corrupt_the_cache(repo: Path) -> None:
     [path] = cache_files(repo)
     files = json.loads(path.read_text())["files"]
     assert any(name.startswith(("a/59/", "b/59/")) for name in files)  # the last save's entries
-    assert not list((repo / FOLDER).glob(".tmp-*"))
+    assert not list((repo / FOLDER).glob(TEMPORARY_PREFIX + "*"))
 
     reference = run_json("--no-cache")
     runs = [
