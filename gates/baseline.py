@@ -13,6 +13,7 @@ from collections import Counter
 
 from mergegate.gates.output import json_text, write_atomically
 from mergegate.gates.model import BASELINED, NEW, BaselineEntry, Item
+from mergegate.hooks.registry import PARSE_ERROR
 from mergegate.hooks.config import ConfigError
 
 FORMAT = "mergegate-baseline"
@@ -44,7 +45,7 @@ def _entries(counts: Counter[Key]) -> list[BaselineEntry]:
 def entries_of(items: list[Item], root: str, cwd: str) -> list[BaselineEntry]:
     """Baseline entries for these items; parse errors are never recorded."""
     return _entries(
-        Counter(key(item, root, cwd) for item in items if item.finding.rule != "parse-error")
+        Counter(key(item, root, cwd) for item in items if item.finding.rule != PARSE_ERROR.id)
     )
 
 
@@ -94,7 +95,7 @@ def apply(
     for entry in entries:
         remaining[entry_key(entry)] += entry["count"]
     for item in sorted(items, key=lambda item: item.finding.sort_key()):
-        if item.state != NEW or item.finding.rule == "parse-error":
+        if item.state != NEW or item.finding.rule == PARSE_ERROR.id:
             continue  # a file that does not parse is never legacy: nothing checked it
         item_key = key(item, root, cwd)
         if remaining[item_key] > 0:

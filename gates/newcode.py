@@ -11,6 +11,7 @@ import re
 import subprocess
 
 from mergegate.gates.model import EXISTING, NEW, Item
+from mergegate.hooks.registry import PARSE_ERROR
 from mergegate.hooks.config import ConfigError
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -93,7 +94,7 @@ def mark_existing(items: list[Item], rev: str, toplevel: str, cwd: str) -> None:
     """Mark new items on lines unchanged since `rev` as existing."""
     changed, new_files = changed_lines(rev, toplevel)
     for item in items:
-        if item.state != NEW or item.finding.rule == "parse-error":
+        if item.state != NEW or item.finding.rule == PARSE_ERROR.id:
             continue
         path = os.path.realpath(os.path.join(cwd, item.finding.path))
         if path in new_files or item.finding.line in changed.get(path, ()):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from mergegate.gates.adapters import ADAPTERS, load
 from mergegate.hooks.config import KEYS
 from mergegate.gates.docs import rule_markdown
-from mergegate.hooks.registry import HOOK_IDS, RULES
+from mergegate.hooks.registry import HOOK_IDS, PARSE_ERROR, RULES
 
 
 def hook_table() -> str:
@@ -25,7 +25,7 @@ def hook_table() -> str:
             rows.append(
                 f"| [`{rule.id}`](#{rule.id}) | {code.code} | {code.tier} | {code.summary} |"
             )
-    parse_error = RULES["parse-error"]
+    parse_error = PARSE_ERROR
     rows.append(
         f"| `{parse_error.id}` (any hook) | {parse_error.code} | {parse_error.tier} "
         f"| {parse_error.codes[0].summary} |"

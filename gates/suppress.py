@@ -6,12 +6,13 @@ A `parse-error` cannot be silenced: no check ran on that file, so there is nothi
 from __future__ import annotations
 
 from mergegate.gates.model import SUPPRESSED, Item
+from mergegate.hooks.registry import PARSE_ERROR
 from mergegate.hooks.noqa import directive, suppresses
 
 
 def mark_suppressed(items: list[Item]) -> None:
     for item in items:
-        if item.finding.rule == "parse-error":
+        if item.finding.rule == PARSE_ERROR.id:
             continue
         codes = directive(item.line_text)
         if suppresses(codes, item.finding):

@@ -23,7 +23,7 @@ from .config import (
 )
 from .finding import Finding, InputError
 from .noqa import directive, suppresses
-from .registry import Rule
+from .registry import PARSE_ERROR, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -180,7 +180,7 @@ def _report(findings: list[Finding], read_line: Callable[[str, int], str]) -> in
     shown = [
         finding
         for finding in findings
-        if finding.rule == "parse-error"
+        if finding.rule == PARSE_ERROR.id
         or not suppresses(directive(read_line(finding.path, finding.line)), finding)
     ]
     shown.sort(key=Finding.sort_key)

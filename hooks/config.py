@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .registry import RULES, Rule
+from .registry import PARSE_ERROR, RULES, Rule
 
 
 class ConfigError(Exception):
@@ -55,7 +55,7 @@ def selected(select: list[str] | None, ignore: list[str], rule: str, code: str) 
     """Whether `select`/`ignore` report a finding of this rule id and code: the most specific
     matching selector wins (an exact code, then a rule id, then the longest code prefix), a tie
     goes to ignore, as in flake8. A parse-error is always reported: no check ran on its file."""
-    if rule == "parse-error":
+    if rule == PARSE_ERROR.id:
         return True
     chosen = 1 if select is None else _specificity(select, rule, code)
     return bool(chosen) and chosen > _specificity(ignore, rule, code)

@@ -23,6 +23,7 @@ import os
 from .cli import read_file, run_repo_hook
 from .finding import Finding
 from .registry import COVERAGE_THRESHOLD_SINGLE_SOURCE as RULE
+from .registry import THRESHOLD_DISAGREES, THRESHOLD_REPEATED
 from .source import Source, parse, walk
 from .textfile import TextFile as _Text
 from .textfile import compose_yaml, decode_text, parse_ini, parse_toml, yaml_get, yaml_scalars
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     from collections.abc import Iterable, Iterator, Sequence
     from typing import Any
 
-REPEATED, DISAGREES = (code.code for code in RULE.codes)
+REPEATED, DISAGREES = THRESHOLD_REPEATED.code, THRESHOLD_DISAGREES.code
 
 COVERAGE_CONFIGS = (".coveragerc", ".coveragerc.toml", "setup.cfg", "tox.ini", "pyproject.toml")
 """coverage.py's configuration files, in the order it tries them (coverage/config.py)."""

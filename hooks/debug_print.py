@@ -15,6 +15,7 @@ from .cli import run_python_hook
 from .finding import Finding
 from .paths import glob_match
 from .registry import DEBUG_PRINT as RULE
+from .registry import PPRINT_CALL, PRINT_CALL
 from .source import Source, iter_child_nodes
 from .syntax import (
     CAPTURES,
@@ -554,9 +555,9 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
 
     def on_call(call: _ast.Call, target: QualifiedName | None) -> None:
         if target in PRINTS and not _writes_elsewhere(call, "file", scopes):
-            calls.append((call, "MG301", PRINT_MESSAGE))
+            calls.append((call, PRINT_CALL.code, PRINT_MESSAGE))
         elif target in PPRINTS and not _writes_elsewhere(call, "stream", scopes):
-            calls.append((call, "MG302", PPRINT_MESSAGE))
+            calls.append((call, PPRINT_CALL.code, PPRINT_MESSAGE))
 
     scopes = _Scopes(_module_name(source.path), on_call)
     scopes.run(source.tree)

@@ -124,9 +124,36 @@ class Rule:
         }
 
 
+# Codes, by name: checks report them through these constants, never by their text or by
+# their position in a rule's `codes`.
+UNPARSABLE_FILE = Code("MG001", "P0", "a file could not be read or parsed, so no check ran on it")
+BARE_EXCEPT_HANDLER = Code(
+    "MG101", "P0", "bare `except:` catches everything, even KeyboardInterrupt"
+)
+UNUSED_DECLARATION = Code("MG201", "P1", "`global`/`nonlocal` name is never bound in this scope")
+PRINT_CALL = Code("MG301", "P2", "`print()` call left in a module")
+PPRINT_CALL = Code("MG302", "P2", "`pprint()` call left in a module")
+UNLOCKED_LAZY_SINGLETON = Code(
+    "MG401", "P0", "lazily created shared instance is not guarded by a lock"
+)
+THRESHOLD_REPEATED = Code(
+    "MG501", "P2", "coverage threshold repeated outside coverage.py's configuration"
+)
+THRESHOLD_DISAGREES = Code(
+    "MG502", "P1", "coverage threshold disagrees with the one coverage.py uses"
+)
+UNDOCUMENTED_SECRET = Code(
+    "MG601", "P1", "workflow uses a secret the secrets document does not name"
+)
+STALE_SECRET_ENTRY = Code("MG602", "P3", "secrets document names a secret no workflow uses")
+UNCHECKABLE_SECRET_USE = Code(
+    "MG603", "P3", "workflow reads secrets in a form that cannot be checked"
+)
+
+
 PARSE_ERROR = Rule(
     id="parse-error",
-    codes=(Code("MG001", "P0", "a file could not be read or parsed, so no check ran on it"),),
+    codes=(UNPARSABLE_FILE,),
     summary="A file that a check needs could not be decoded or parsed.",
     scope="any",
     module="",
@@ -145,7 +172,7 @@ PARSE_ERROR = Rule(
 
 BARE_EXCEPT = Rule(
     id="bare-except",
-    codes=(Code("MG101", "P0", "bare `except:` catches everything, even KeyboardInterrupt"),),
+    codes=(BARE_EXCEPT_HANDLER,),
     summary="An `except:` clause with no exception type.",
     scope="python",
     module="bare_except",
@@ -180,7 +207,7 @@ BARE_EXCEPT = Rule(
 
 UNUSED_GLOBAL = Rule(
     id="unused-global",
-    codes=(Code("MG201", "P1", "`global`/`nonlocal` name is never bound in this scope"),),
+    codes=(UNUSED_DECLARATION,),
     summary="A `global` or `nonlocal` declaration for a name the scope never binds.",
     scope="python",
     module="unused_global",
@@ -213,8 +240,8 @@ UNUSED_GLOBAL = Rule(
 DEBUG_PRINT = Rule(
     id="debug-print",
     codes=(
-        Code("MG301", "P2", "`print()` call left in a module"),
-        Code("MG302", "P2", "`pprint()` call left in a module"),
+        PRINT_CALL,
+        PPRINT_CALL,
     ),
     summary="A call to the builtin `print` or to `pprint.pprint`/`pprint.pp` in library code.",
     scope="python",
@@ -262,7 +289,7 @@ DEBUG_PRINT = Rule(
 
 GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
     id="global-singleton-without-lock",
-    codes=(Code("MG401", "P0", "lazily created shared instance is not guarded by a lock"),),
+    codes=(UNLOCKED_LAZY_SINGLETON,),
     summary="A shared instance created lazily by check-then-create without holding a lock.",
     scope="python",
     module="global_singleton_without_lock",
@@ -354,8 +381,8 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
 COVERAGE_THRESHOLD_SINGLE_SOURCE = Rule(
     id="coverage-threshold-single-source",
     codes=(
-        Code("MG501", "P2", "coverage threshold repeated outside coverage.py's configuration"),
-        Code("MG502", "P1", "coverage threshold disagrees with the one coverage.py uses"),
+        THRESHOLD_REPEATED,
+        THRESHOLD_DISAGREES,
     ),
     summary="A coverage fail-under threshold written in more than one place.",
     scope="repo",
@@ -410,9 +437,9 @@ COVERAGE_THRESHOLD_SINGLE_SOURCE = Rule(
 SECRETS_DOCUMENTED = Rule(
     id="secrets-documented",
     codes=(
-        Code("MG601", "P1", "workflow uses a secret the secrets document does not name"),
-        Code("MG602", "P3", "secrets document names a secret no workflow uses"),
-        Code("MG603", "P3", "workflow reads secrets in a form that cannot be checked"),
+        UNDOCUMENTED_SECRET,
+        STALE_SECRET_ENTRY,
+        UNCHECKABLE_SECRET_USE,
     ),
     summary="Every secret a workflow uses is named in the secrets document.",
     scope="repo",

@@ -15,6 +15,7 @@ from .cli import read_file, run_repo_hook
 from .finding import Finding, InputError
 from .paths import display
 from .registry import SECRETS_DOCUMENTED as RULE
+from .registry import STALE_SECRET_ENTRY, UNCHECKABLE_SECRET_USE, UNDOCUMENTED_SECRET
 from .source import split_lines
 
 # .textfile is imported where it is used: starting the hook loads nothing but this module.
@@ -418,7 +419,9 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
             if workflow.reads_input(name) and workflow.path not in inherited:
                 continue
             message = _undocumented(name, docs_shown, document)
-            findings.append(Finding(RULE.id, "MG601", workflow.path, *where, message))
+            findings.append(
+                Finding(RULE.id, UNDOCUMENTED_SECRET.code, workflow.path, *where, message)
+            )
     caveat = ""
     if unknown:  # say so rather than stay silent: those places might read the entry
         first = min(unknown, key=Finding.sort_key)
@@ -427,7 +430,16 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
         if name.upper() not in referenced:
             message = f"`{name}` is documented but no workflow uses it; remove the entry{caveat}"
             findings.append(
-                Finding(RULE.id, "MG602", docs_shown, line, column, line, end_column, message)
+                Finding(
+                    RULE.id,
+                    STALE_SECRET_ENTRY.code,
+                    docs_shown,
+                    line,
+                    column,
+                    line,
+                    end_column,
+                    message,
+                )
             )
     return sorted(findings, key=Finding.sort_key)
 
@@ -475,15 +487,21 @@ def _unchecked_forms(workflows: list[Workflow], findings: list[Finding]) -> list
                 )
             else:
                 continue
-            unknown.append(Finding(RULE.id, "MG603", workflow.path, *where, message))
+            unknown.append(
+                Finding(RULE.id, UNCHECKABLE_SECRET_USE.code, workflow.path, *where, message)
+            )
         for called, where in workflow.inherits:
             message = f"`secrets: inherit` passes every secret to {called or 'the called workflow'}"
             if _local_path(called) in local:
                 message += "; the secrets it reads are checked, but pass only those, by name"
-                findings.append(Finding(RULE.id, "MG603", workflow.path, *where, message))
+                findings.append(
+                    Finding(RULE.id, UNCHECKABLE_SECRET_USE.code, workflow.path, *where, message)
+                )
             else:
                 message += ", whose uses cannot be checked here; pass the ones it needs by name"
-                unknown.append(Finding(RULE.id, "MG603", workflow.path, *where, message))
+                unknown.append(
+                    Finding(RULE.id, UNCHECKABLE_SECRET_USE.code, workflow.path, *where, message)
+                )
     findings.extend(unknown)
     return unknown
 
