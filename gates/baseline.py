@@ -12,9 +12,9 @@ import os
 from collections import Counter
 
 from mergegate.gates.output import json_text, write_atomically
-from mergegate.gates.model import BASELINED, NEW, BaselineEntry, Item
+from mergegate.gates.model import BASELINE_FIELDS, BASELINED, NEW, BaselineEntry, Item
 from mergegate.hooks.registry import PARSE_ERROR
-from mergegate.hooks.config import ConfigError
+from mergegate.hooks.config import ConfigError, Reader
 
 FORMAT = "mergegate-baseline"
 VERSION = 1
@@ -57,22 +57,32 @@ def write(path: str, entries: list[BaselineEntry]) -> None:
         raise ConfigError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
 
 
-def read(path: str) -> list[BaselineEntry]:
-    """The entries of a baseline file; anything that is not one of ours is a ConfigError."""
+def read(path: str, reader: Reader | None = None) -> list[BaselineEntry]:
+    """The entries of a baseline file (read by `reader`: the working tree, or a trusted
+    revision); anything that is not one of ours is a ConfigError."""
+    reader = reader or Reader()
+    shown = reader.describe(path)
+    data = reader.read(path)
+    if data is None:
+        raise ConfigError(f"{shown}: cannot read the baseline: no such file")
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{shown}: not a mergegate baseline (not UTF-8: {error.reason})"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{shown}: not a mergegate baseline (nested too deeply)") from None
     except ValueError as error:
-        raise ConfigError(f"{path}: not a mergegate baseline (invalid JSON: {error})") from None
+        raise ConfigError(f"{shown}: not a mergegate baseline (invalid JSON: {error})") from None
+    path = shown
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ConfigError(f'{path}: not a mergegate baseline (no "format": "{FORMAT}")')
     if document.get("version") != VERSION:
         raise ConfigError(f"{path}: baseline version {document.get('version')!r} is not {VERSION}")
     entries = document.get("entries")
     if not isinstance(entries, list) or not all(_well_formed(entry) for entry in entries):
-        fields = ", ".join(BaselineEntry.__annotations__)
+        fields = ", ".join(BASELINE_FIELDS)
         raise ConfigError(
             f"{path}: malformed baseline entries (each needs {fields}; a count of at least 1)"
         )

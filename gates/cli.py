@@ -1,8 +1,9 @@
-"""`mergegate`: run the gate (whole or as shards), join shards, record baselines, explain rules.
+"""`mergegate`: run the gate (whole, as a pre-commit hook, or as shards), join shards, record
+baselines, explain rules.
 
-Exit status: 0 passed, 1 blocked (a new finding at or above --fail-on), 2 error (usage,
-configuration, an unreadable file, a crashed check or adapter). Never a traceback: an unexpected
-exception is reported in one line (set MERGEGATE_DEBUG=1 for the traceback).
+Exit status: 0 passed, 1 blocked (a new finding at or above the project's fail-on), 2 error
+(usage, configuration, an unreadable file, a crashed check or adapter). Never a traceback: an
+unexpected exception is reported in one line (set MERGEGATE_DEBUG=1 for the traceback).
 """
 
 from __future__ import annotations
@@ -14,16 +15,19 @@ from collections.abc import Sequence
 from typing import Optional
 
 from mergegate.gates import baseline as baseline_file
-from mergegate.gates import config as gate_config
 from mergegate.gates import shards
+from mergegate.gates.config import validate_fail_on
 from mergegate.gates.discover import git_toplevel
-from mergegate.gates.model import FAIL_ON_CHOICES, Outcome
-from mergegate.gates.parallel import default_jobs
+from mergegate.gates.model import FAIL_ON_CHOICES, BaselineEntry, Item, Outcome
 from mergegate.gates.output import write_atomically
-from mergegate.gates.pipeline import Request, run
+from mergegate.gates.parallel import default_jobs
+from mergegate.gates.pipeline import Plan, Request, run, run_planned
 from mergegate.gates.reports import FORMATS, ReportContext, render
+from mergegate.gates.reports.text import SHOW_HELD_BACK
+from mergegate.hooks.cli import write_safely
 from mergegate.hooks.config import ConfigError
-from mergegate.hooks.registry import RULES
+from mergegate.hooks.finding import InputError
+from mergegate.hooks.registry import CODES, PARSE_ERROR, RULES
 from mergegate.hooks.terminal import terminal_lines
 
 EXIT_PASSED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
@@ -31,17 +35,38 @@ EXIT_PASSED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
 def say(text: str) -> None:
     """A line for the user on stdout (the CLI's output, not debugging)."""
-    sys.stdout.write(text + "\n")
+    write_safely(sys.stdout, text + "\n")
 
 
-def complain(text: str) -> None:
-    """An error on stderr, escaped: it can quote file names, configuration values and tools'
+def complain(text: str, level: str = "error") -> None:
+    """A message on stderr, escaped: it can quote file names, configuration values and tools'
     output (hooks/terminal.py)."""
-    sys.stderr.write(terminal_lines("mergegate: error: ", text))
+    write_safely(sys.stderr, terminal_lines(f"mergegate: {level}: ", text))
 
 
 class UsageError(Exception):
     """A command line that cannot be carried out."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a "did you mean" for a mistyped option or subcommand."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        import difflib
+
+        words = message.replace("'", " ").replace(",", " ").split()
+        choices = [name for action in self._actions for name in action.option_strings]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                choices.extend(action.choices)
+        for word in words:
+            if word in choices or len(word) < 2:
+                continue
+            close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
+            if close:
+                message += f" (did you mean {close[0]!r}?)"
+                break
+        super().error(message)
 
 
 def parse_format(value: str) -> tuple[str, Optional[str]]:
@@ -50,6 +75,13 @@ def parse_format(value: str) -> tuple[str, Optional[str]]:
     if name not in FORMATS:
         raise argparse.ArgumentTypeError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
     return name, path or None
+
+
+def _fail_on(value: str) -> str:
+    try:
+        return validate_fail_on(value, "--fail-on")
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive(value: str) -> int:
@@ -62,26 +94,39 @@ def _selectors(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"mergegate {version('mergegate')}"
+    except PackageNotFoundError:  # pragma: no cover - always installed
+        return "mergegate (version unknown)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mergegate",
         description="A merge gate for Python repositories: exact checks, severity tiers P0..P3.",
         epilog="Exit status: 0 passed, 1 blocked, 2 error.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
 
-    def common(sub: argparse.ArgumentParser) -> None:
+    def common(sub: argparse.ArgumentParser, default_paths: list[str]) -> None:
         sub.add_argument(
             "paths",
             nargs="*",
-            default=["."],
+            default=default_paths,
             metavar="PATH",
-            help="files or folders to check (default: .)",
+            help="files or folders to check" + (" (default: .)" if default_paths else ""),
         )
         sub.add_argument(
             "--config",
             metavar="FILE",
-            help="pyproject.toml to use (default: the closest one with [tool.mergegate])",
+            help="configuration for every file (default: each file's closest pyproject.toml"
+            " with [tool.mergegate])",
         )
         sub.add_argument(
             "--select",
@@ -106,7 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--no-cache",
             action="store_true",
-            help="neither read nor write the cache (.mergegate_cache/, or in $XDG_CACHE_HOME)",
+            help="neither read nor write the cache",
+        )
+        sub.add_argument(
+            "--trusted-config-from",
+            metavar="REV",
+            help="read the configuration and baselines from git revision REV (a pull request's"
+            " base), not from the tree being checked",
         )
 
     def reporting(sub: argparse.ArgumentParser, default_fail_on: str) -> None:
@@ -120,14 +171,22 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--fail-on",
-            choices=FAIL_ON_CHOICES,
-            help=f"lowest tier that blocks (default: {default_fail_on})",
+            type=_fail_on,
+            metavar="|".join(FAIL_ON_CHOICES),
+            help=f"lowest tier that blocks, any case (default: {default_fail_on})",
         )
         sub.add_argument(
             "--color",
             choices=("auto", "always", "never"),
             default="auto",
-            help="colour in the text report (default: auto, on a terminal)",
+            help="colour in the text report (default: auto: at a terminal, unless NO_COLOR is"
+            " set; FORCE_COLOR forces it)",
+        )
+        sub.add_argument(
+            SHOW_HELD_BACK,
+            action="store_true",
+            help="list held-back findings (baselined, existing, suppressed) in the text report,"
+            " not only their counts",
         )
         sub.add_argument(
             "--github",
@@ -143,21 +202,30 @@ def build_parser() -> argparse.ArgumentParser:
             "--check-name", metavar="NAME", help="name of the check run (default: mergegate)"
         )
 
+    def gating(sub: argparse.ArgumentParser) -> None:
+        common(sub, ["."] if sub.prog.endswith(" run") else [])
+        reporting(sub, "each file's project's `fail-on`, else P0")
+        sub.add_argument("--baseline", metavar="FILE", help="findings recorded here never block")
+        sub.add_argument(
+            "--new-from-rev",
+            metavar="REV",
+            help="only findings on lines changed since the git revision REV block",
+        )
+
     run_parser = commands.add_parser("run", help="check files and decide the verdict")
-    common(run_parser)
-    reporting(run_parser, "P0, or `fail-on` in the config")
-    run_parser.add_argument("--baseline", metavar="FILE", help="findings recorded here never block")
-    run_parser.add_argument(
-        "--new-from-rev",
-        metavar="REV",
-        help="only findings on lines changed since the git revision REV block",
-    )
+    gating(run_parser)
     run_parser.add_argument(
         "--shard",
         type=shards.parse_shard,
         metavar="I/N",
         help="check only shard I of N of the files (join the JSON reports with `merge`)",
     )
+    hook_parser = commands.add_parser(
+        "hook",
+        help="`run` as the `mergegate` pre-commit hook runs it: exactly the FILES given (names"
+        " that exist are files, never options), and the repository-wide rules",
+    )
+    gating(hook_parser)
 
     merge_parser = commands.add_parser(
         "merge", help="join the JSON reports of `run --shard` into one verdict and report"
@@ -166,23 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
         "reports", nargs="+", metavar="FILE", help="the shards' JSON reports, one per shard"
     )
     merge_parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="pyproject.toml for `fail-on` (default: the closest one with [tool.mergegate])",
+        "--config", metavar="FILE", help="unused, accepted for symmetry with `run`"
     )
-    reporting(merge_parser, "P0, or `fail-on` in the config")
+    reporting(merge_parser, "each finding's project's `fail-on`")
 
     baseline_parser = commands.add_parser(
         "baseline", help="record today's findings in a baseline file"
     )
-    common(baseline_parser)
+    common(baseline_parser, ["."])
     baseline_parser.add_argument(
-        "--output", "-o", required=True, metavar="FILE", help="the baseline file to write"
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="the baseline file to write (default: each project's configured `baseline`)",
     )
     baseline_parser.add_argument(
         "--prune",
         action="store_true",
-        help="only drop the entries of FILE that no longer match; add nothing",
+        help="only drop the entries that no longer match; add nothing",
     )
 
     rules_parser = commands.add_parser("rules", help="list the rules, or explain one")
@@ -190,93 +259,156 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_config(args: argparse.Namespace) -> gate_config.Config:
-    start = args.paths[0] if args.paths else os.curdir
-    if args.paths and not os.path.exists(start):
-        raise ConfigError(f"{start}: no such file or directory")
-    config = gate_config.load(args.config, start)
-    if args.select is not None:
-        config.select = gate_config.validate_selectors(args.select, "--select", config.tools)
-    if args.ignore:
-        config.ignore += gate_config.validate_selectors(args.ignore, "--ignore", config.tools)
-    return config
+def request_of(args: argparse.Namespace) -> Request:
+    """The pipeline request the command line makes."""
+    request = Request(list(args.paths))
+    request.config_file = args.config
+    request.select = args.select
+    request.ignore = args.ignore or []
+    request.fail_on = getattr(args, "fail_on", None)
+    request.baseline = getattr(args, "baseline", None)
+    request.new_from_rev = getattr(args, "new_from_rev", None)
+    request.jobs = args.jobs
+    request.cache = not args.no_cache
+    request.shard = getattr(args, "shard", None)
+    if args.trusted_config_from is not None:
+        from mergegate.gates.revision import RevisionReader
+
+        toplevel = git_toplevel(request.cwd)
+        if toplevel is None:
+            raise ConfigError("--trusted-config-from needs a git repository, and this is not one")
+        request.reader = RevisionReader(args.trusted_config_from, toplevel)
+    return request
+
+
+def colored(color: str, terminal: bool) -> bool:
+    """Whether the text report is coloured: --color, else NO_COLOR / FORCE_COLOR (no-color.org,
+    force-color.org: set and not empty), else whether it goes to a terminal."""
+    if color != "auto":
+        return color == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return terminal
 
 
 def write_reports(
-    outcome: Outcome, formats: list[tuple[str, Optional[str]]], color: str, root: str
+    outcome: Outcome, formats: list[tuple[str, Optional[str]]], args: argparse.Namespace, root: str
 ) -> None:
+    """Every report the command line asked for, to stdout or its file; a report file that cannot
+    be written is a ConfigError naming it as the user wrote it."""
     for name, path in formats:
         terminal = path is None and sys.stdout.isatty()
         context = ReportContext(
-            color=color == "always" or (color == "auto" and terminal), root=root
+            color=colored(args.color, terminal),
+            root=root,
+            show_held_back=args.show_held_back,
         )
         text = render(name, outcome, context)
         if path is None:
-            sys.stdout.write(text)
-        else:
+            write_safely(sys.stdout, text)
+            continue
+        try:
             write_atomically(path, text)
+        except OSError as error:
+            raise ConfigError(
+                f"{path}: cannot write the {name} report: {error.strerror or error}"
+            ) from None
 
 
 def command_run(args: argparse.Namespace) -> int:
-    config = load_config(args)
-    if args.fail_on:
-        config.fail_on = args.fail_on
-    request = Request(
-        paths=args.paths,
-        baseline=args.baseline,
-        new_from_rev=args.new_from_rev,
-        jobs=args.jobs,
-        cache=not args.no_cache,
-        shard=args.shard,
-    )
-    return deliver(run(config, request), args, config.root)
+    return deliver(run(request_of(args)), args)
 
 
 def command_merge(args: argparse.Namespace) -> int:
-    config = gate_config.load(args.config, os.curdir)
-    outcome = shards.merge(args.reports, args.fail_on or config.fail_on)
-    return deliver(outcome, args, config.root)
+    return deliver(shards.merge(args.reports, args.fail_on), args)
 
 
-def deliver(outcome: Outcome, args: argparse.Namespace, root: str) -> int:
+def deliver(outcome: Outcome, args: argparse.Namespace) -> int:
     """The reports, and with --github the check run: what `run` and `merge` both end with."""
+    root = os.path.realpath(os.curdir)
     repository = git_toplevel(root) or root  # SARIF paths are repository paths
     if args.github:  # the reports, then GitHub: mergegate.gates.github
         from mergegate.gates.github import publish
 
         return publish(outcome, args, repository)
-    write_reports(outcome, args.formats or [("text", None)], args.color, repository)
+    write_reports(outcome, args.formats or [("text", None)], args, repository)
     for error in outcome.errors:
         complain(str(error))
     return outcome.exit_code
 
 
 def command_baseline(args: argparse.Namespace) -> int:
-    """Record (or prune) the baseline; a run with errors writes nothing: it did not see
-    everything, so it could record too little or prune what is still there."""
-    config = load_config(args)
-    config.baseline = None  # recording starts afresh; pruning reads the file it rewrites
-    request = Request(paths=args.paths, jobs=args.jobs, cache=not args.no_cache)
-    entries = baseline_file.read(args.output) if args.prune else []
-    request.baseline = args.output if args.prune else None
-    outcome = run(config, request)
+    """Record (or prune) baselines: the file --output names (paths from the run's root), else
+    each project's configured `baseline` (paths from its root). A run with errors writes nothing:
+    it did not see everything, so it could record too little or prune what is still there."""
+    request = request_of(args)
+    if args.output:
+        request.baseline = args.output if args.prune else None
+    request.apply_baselines = args.prune
+    planned, outcome = run_planned(request)
     for error in outcome.errors:
         complain(str(error))
     if outcome.errors:
-        complain(f"{args.output} left as it was")
+        complain(f"{args.output or 'the baselines'} left as it was")
         return EXIT_ERROR
     if args.prune:
-        kept = baseline_file.prune(entries, outcome.fixed)
-        baseline_file.write(args.output, kept)
+        return _prune(outcome, planned, args.output)
+    targets: dict[str, tuple[str, list[Item]]] = {}
+    if args.output:
+        targets[os.path.abspath(args.output)] = (planned.run_root, outcome.reported)
+    else:
+        for config in planned.configs():
+            if config.baseline:
+                targets.setdefault(config.baseline, (config.root, []))
+        for item in outcome.reported:
+            path = os.path.join(request.cwd, item.finding.path)
+            config = planned.projects.for_path(path)
+            if config.baseline:
+                targets[config.baseline][1].append(item)
+    if not targets:
+        raise UsageError(
+            "no baseline file: give --output FILE, or set `baseline` in [tool.mergegate]"
+        )
+    for target, (root, items) in targets.items():
+        entries = baseline_file.entries_of(items, root, request.cwd)
+        baseline_file.write(target, entries)
+        recorded = sum(entry["count"] for entry in entries)
+        say(f"mergegate: recorded {recorded} findings in {os.path.relpath(target)}")
+    unparsable = [item for item in outcome.reported if item.finding.rule == PARSE_ERROR.id]
+    if unparsable:
+        complain(
+            f"{len(unparsable)} files could not be recorded: they do not parse, so nothing"
+            " checked them, and they block until they do; `exclude` in [tool.mergegate] leaves"
+            " out files that are not meant to parse",
+            level="warning",
+        )
+    return EXIT_PASSED
+
+
+def _prune(outcome: Outcome, planned: Plan, output: Optional[str]) -> int:
+    """Drop from each baseline the entries the run found fixed."""
+    by_file: dict[str, list[BaselineEntry]] = {}
+    for entry in outcome.fixed:
+        by_file.setdefault(os.path.abspath(entry.get("baseline", "")), []).append(entry)
+    targets = (
+        [os.path.abspath(output)]
+        if output
+        else [config.baseline for config in planned.configs() if config.baseline]
+    )
+    if not targets:
+        raise UsageError(
+            "no baseline file: give --output FILE, or set `baseline` in [tool.mergegate]"
+        )
+    for target in targets:
+        entries = baseline_file.read(target)
+        kept = baseline_file.prune(entries, by_file.get(os.path.abspath(target), []))
+        baseline_file.write(target, kept)
         say(
             f"mergegate: pruned {len(entries) - len(kept)} fixed entries;"
-            f" {len(kept)} remain in {args.output}"
+            f" {len(kept)} remain in {os.path.relpath(target)}"
         )
-    else:
-        entries = baseline_file.entries_of(outcome.reported, config.root, request.cwd)
-        baseline_file.write(args.output, entries)
-        recorded = sum(entry["count"] for entry in entries)
-        say(f"mergegate: recorded {recorded} findings in {args.output}")
     return EXIT_PASSED
 
 
@@ -288,27 +420,65 @@ def command_rules(args: argparse.Namespace) -> int:
             for code in rule.codes:
                 say(f"{code.code}  {code.tier}  {rule.id:34} {code.summary}")
         return EXIT_PASSED
-    for rule in RULES.values():
-        if args.rule == rule.id or args.rule in {code.code for code in rule.codes}:
-            say(rule_text(rule))
-            return EXIT_PASSED
-    raise UsageError(f"unknown rule {args.rule!r} (see `mergegate rules`)")
+    wanted = args.rule.strip()
+    found = RULES.get(wanted.lower()) or (
+        CODES[wanted.upper()][0] if wanted.upper() in CODES else None
+    )
+    if found is None:
+        import difflib
+
+        close = difflib.get_close_matches(wanted, [*RULES, *CODES], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"unknown rule {args.rule!r} (see `mergegate rules`{hint})")
+    say(rule_text(found))
+    return EXIT_PASSED
 
 
 COMMANDS = {
     "run": command_run,
+    "hook": command_run,
     "merge": command_merge,
     "baseline": command_baseline,
     "rules": command_rules,
 }
 
 
+def files_first(argv: list[str]) -> list[str]:
+    """`mergegate hook`'s arguments with every name of an existing file moved after `--`:
+    pre-commit appends file names after the hook's own arguments, and a file named like an
+    option (`--exclude=*.py`, `-rf.py`) is still a file."""
+    command, rest = argv[:1], argv[1:]
+    if "--" in rest:
+        cut = rest.index("--")
+        rest, tail = rest[:cut], rest[cut + 1 :]
+    else:
+        tail = []
+    options = [arg for arg in rest if not (arg.startswith("-") and os.path.lexists(arg))]
+    files = [arg for arg in rest if arg.startswith("-") and os.path.lexists(arg)]
+    return command + options + ["--"] + files + tail
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["hook"]:
+        args_list = files_first(args_list)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit:
-        return int(exit.code or 0)
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exit:
+            return int(exit.code or 0)
+        return _dispatch(args)
+    except BrokenPipeError:
+        from mergegate.hooks.cli import _silence_stdout
+
+        _silence_stdout()
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if getattr(args, "shard", None) and args.github:
         complain(
             "--shard with --github would post one check run per shard: write each shard's report"
@@ -321,9 +491,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, UsageError) as error:
+    except (ConfigError, UsageError, InputError) as error:
         complain(str(error))
         return EXIT_ERROR
+    except BrokenPipeError:
+        raise
     except OSError as error:
         complain(str(error))
         return EXIT_ERROR

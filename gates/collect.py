@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass, field
 from typing import Optional
 
 from mergegate.gates import adapters
@@ -21,24 +20,33 @@ from mergegate.gates.filecheck import PythonCheck
 from mergegate.gates.model import Item
 from mergegate.gates.parallel import ParallelError, Task, check_all
 from mergegate.gates.progress import Progress
-from mergegate.hooks.cli import text_line_reader
+from mergegate.hooks.files import line_reader
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.paths import display
 from mergegate.hooks.registry import PARSE_ERROR, RULES, Rule
 
 
-@dataclass
 class Collected:
-    items: list[Item] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    """What the checks of one project found, what went wrong, and how many files they read."""
+
+    __slots__ = ("items", "errors", "files_checked")
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.errors: list[str] = []
+        self.files_checked = 0
 
 
-def python_checks(config: Config, rules: list[Rule]) -> list[PythonCheck]:
-    """The checks of these rules with their options and pre-check needs, in registry order."""
+def python_checks(config: Config, rules: list[Rule], check: object = None) -> list[PythonCheck]:
+    """The checks of these rules with their options and pre-check needs, in registry order;
+    `check` replaces the (one) rule's own check, with no pre-check."""
     checks: list[PythonCheck] = []
     for rule in rules:
         module = importlib.import_module(f"mergegate.hooks.{rule.module}")
-        checks.append((module.check, config.options[rule.id], getattr(module, "NEEDS", None)))
+        if check is not None:
+            checks.append((check, config.options[rule.id], None))  # type: ignore[arg-type]
+        else:
+            checks.append((module.check, config.options[rule.id], getattr(module, "NEEDS", None)))
     return checks
 
 
@@ -108,14 +116,22 @@ def collect(
     jobs: int = 1,
     cache: bool = False,
     repo_hooks: bool = True,
+    only_rule: Optional[str] = None,
+    check: object = None,
 ) -> Collected:
     """Every finding of the selected hooks and enabled adapters, with the line it starts on.
 
     `jobs` processes check Python files; `cache` reuses and stores results; `repo_hooks` False
-    leaves the repository-wide hooks out (a shard other than the first).
+    leaves the repository-wide hooks out (a shard other than the first); `only_rule` runs that
+    rule alone (a single-purpose hook), without adapters.
     """
     result = Collected()
-    rules = [r for r in RULES.values() if r.scope == "python" and config.runs_rule(r.id)]
+
+    def runs(rule: Rule, scope: str) -> bool:
+        wanted = only_rule is None or rule.id == only_rule
+        return wanted and rule.scope == scope and config.runs_rule(rule.id)
+
+    rules = [rule for rule in RULES.values() if runs(rule, "python")]
     store = (
         Cache.open(config.root, [[r.id, config.options[r.id]] for r in rules], cwd)
         if cache
@@ -123,14 +139,22 @@ def collect(
     )
     shown = {path: display(path, cwd) for path in files}
     if rules:
-        check_python_files(python_checks(config, rules), files, shown, jobs, store, result)
-    read_line = text_line_reader()
+        checks = python_checks(config, rules, check)
+        check_python_files(checks, files, shown, jobs, store if check is None else None, result)
+        result.files_checked += len(files)
+    read_line = line_reader()
     unparsable: set[str] = set()
     for rule in RULES.values():
-        if not repo_hooks or rule.scope != "repo" or not config.runs_rule(rule.id):
+        if not repo_hooks or not runs(rule, "repo"):
             continue
         try:
-            findings = repo_hook_findings(rule, config.options[rule.id], config.root, store)
+            options = config.options[rule.id]
+            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+            result.files_checked += len(module.inputs(config.root, options))
+            if check is not None:
+                findings = check(config.root, options)  # type: ignore[operator]
+            else:
+                findings = repo_hook_findings(rule, options, config.root, store)
         except InputError as error:
             result.errors.append(f"{rule.id}: {error}")
             continue
@@ -147,7 +171,7 @@ def collect(
             result.items.append(Item(relocated, read_line(absolute, finding.line)))
     if store:
         store.save()
-    for tool in config.tools:
+    for tool in config.tools if only_rule is None else []:
         try:
             findings = adapters.load(tool).run(files, config.root)
         except adapters.AdapterError as error:

@@ -1,19 +1,22 @@
-"""Which files a run checks.
+"""Which files a run looks at.
 
 Inside a git repository a folder means the files git knows there: tracked, and untracked but not
-ignored (what `git ls-files --cached --others --exclude-standard` lists). Outside one, the folder is
-walked, skipping version-control, virtual-environment and cache folders. A file named on the
-command line is always checked; `exclude` applies to what folders expand to.
+ignored (what `git ls-files --cached --others --exclude-standard` lists). Outside one (or when git
+is missing or refuses the checkout), the folder is walked, skipping version-control,
+virtual-environment and cache folders, and a note says that `.gitignore` was not applied. Only
+regular files inside the repository are listed: a symbolic link that leads out of it, to a pipe or
+to a device is an error, never read. Which listed files are Python and which project judges them
+is the pipeline's business.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
-from typing import Optional
 
 from mergegate.hooks.config import ConfigError
-from mergegate.hooks.paths import glob_match
+from mergegate.hooks.files import inside
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -38,8 +41,13 @@ SKIPPED_FOLDERS = frozenset(
 )
 """Folders never walked outside git (inside git, .gitignore decides)."""
 
+NO_GIT_NOTE = (
+    "{}: not listed by git (not a repository, or git is missing or refuses it): the folder is"
+    " walked and .gitignore is not applied"
+)
 
-def git_toplevel(directory: str) -> Optional[str]:
+
+def git_toplevel(directory: str) -> str | None:
     """The top level of the git work tree containing `directory`, or None."""
     try:
         result = subprocess.run(
@@ -56,7 +64,7 @@ def git_toplevel(directory: str) -> Optional[str]:
     return os.path.realpath(result.stdout.strip())
 
 
-def _git_files(directory: str) -> Optional[list[str]]:
+def _git_files(directory: str) -> list[str] | None:
     """Files git knows under `directory` (absolute), or None when it is not in a work tree."""
     try:
         result = subprocess.run(
@@ -85,41 +93,95 @@ def _walk(directory: str) -> list[str]:
     return found
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+class Listing:
+    """What the paths of a run name: files named one by one, files found in named folders
+    (absolute, sorted, each once), the folders, and notes for the user."""
+
+    __slots__ = ("named", "found", "folders", "notes")
+
+    def __init__(self) -> None:
+        self.named: list[str] = []
+        self.found: list[str] = []
+        self.folders: list[str] = []
+        self.notes: list[str] = []
 
 
-def python_files(
-    paths: list[str], root: str, exclude: list[str], repository: Optional[str] = None
-) -> list[str]:
-    """The Python files the arguments name, absolute, sorted, each once.
+def regular_file_problem(path: str, top: str) -> str | None:
+    """Why `path` (listed in a folder) must not be read, or None: it leads out of `top`, or it
+    is not a regular file. A dangling link is not a problem here: reading it fails loudly."""
+    real = os.path.realpath(path)
+    if not inside(real, top):
+        return "a symbolic link to a file outside the repository"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"  # git lists a submodule (or a folder named like a module) so
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, device or socket)"
+    return None
 
-    Raises ConfigError for a path that does not exist, is neither a file nor a folder (a pipe, a
-    device), or lies outside the project root or the git `repository` the run started in.
-    """
-    root = os.path.realpath(root)
-    chosen: set[str] = set()
+
+def expand(paths: list[str], cwd: str, top: str, wanted: tuple[str, ...] | None) -> Listing:
+    """The files `paths` (relative to `cwd`) name, inside `top` (the repository, else the current
+    directory). Files found in folders are kept when their name ends with one of `wanted` (all
+    when None) or is `pyproject.toml`.
+
+    ConfigError for a path that does not exist, is neither a file nor a folder (a pipe, a device),
+    or lies outside `top`; and for a listed file that is not a regular file inside `top`."""
+    listing = Listing()
+    named: dict[str, None] = {}
+    found: dict[str, None] = {}
     for path in paths:
-        if not os.path.exists(path):
+        given = os.path.join(cwd, path)
+        if not os.path.lexists(given):
             raise ConfigError(f"{path}: no such file or directory")
-        real = os.path.realpath(path)
-        if repository is not None and not _inside(real, repository):
-            raise ConfigError(f"{path}: outside the repository {repository}")
-        if not _inside(real, root):
-            raise ConfigError(f"{path}: outside the project root {root}")
-        if os.path.isfile(real):
-            chosen.add(real)
+        real = os.path.realpath(given)
+        if not inside(real, top):
+            raise ConfigError(f"{path}: outside the repository {top}")
+        if os.path.isdir(real):
+            listing.folders.append(real)
+            listed = _git_files(real)
+            if listed is None:
+                listing.notes.append(NO_GIT_NOTE.format(path))
+                listed = _walk(real)
+            for candidate in listed:
+                name = os.path.basename(candidate)
+                if wanted is not None and not name.endswith(wanted) and name != "pyproject.toml":
+                    continue
+                if not os.path.lexists(candidate):
+                    continue  # deleted but still tracked
+                problem = regular_file_problem(candidate, top)
+                if problem == "a folder":
+                    continue
+                if problem is not None:
+                    shown = os.path.relpath(candidate, cwd)
+                    raise ConfigError(f"{shown}: {problem}: not read (exclude it, or remove it)")
+                found[os.path.abspath(candidate)] = None
             continue
-        if not os.path.isdir(real):
+        try:
+            mode = os.stat(real).st_mode
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+        if not stat.S_ISREG(mode):
             raise ConfigError(f"{path}: neither a file nor a folder")
-        listed = _git_files(real)
-        candidates = listed if listed is not None else _walk(real)
-        for candidate in candidates:
-            if not candidate.endswith(PYTHON_SUFFIXES) or not os.path.lexists(candidate):
-                continue  # not Python, or deleted but still tracked
-            if os.path.isdir(candidate):
-                continue  # a folder named like a module (git lists a submodule so)
-            relative = os.path.relpath(candidate, root).replace(os.sep, "/")
-            if not any(glob_match(relative, pattern) for pattern in exclude):
-                chosen.add(os.path.abspath(candidate))  # a dangling link stays, to fail loudly
-    return sorted(chosen)
+        named[os.path.abspath(given)] = None
+    listing.named = sorted(named)
+    listing.found = sorted(set(found) - set(named))
+    return listing
+
+
+def is_python(path: str, named: bool) -> bool:
+    """A Python file: its suffix; a file named on the command line without a suffix is Python
+    when its first line is a Python shebang (as pre-commit's `types: [python]` passes it)."""
+    if path.endswith(PYTHON_SUFFIXES):
+        return True
+    if not named or "." in os.path.basename(path):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first

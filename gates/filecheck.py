@@ -14,7 +14,7 @@ import os
 from typing import Callable, Optional
 
 from mergegate.gates.model import Item
-from mergegate.hooks.cli import read_file
+from mergegate.hooks.files import read_file
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.source import Source, decode_source, parse_text, run_checks
 

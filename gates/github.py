@@ -43,7 +43,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, TypeVar
 from urllib.parse import quote
 
@@ -245,7 +245,7 @@ def publish(outcome: Outcome, args: argparse.Namespace, repository_root: str) ->
     formats = args.formats or [("text", None)]
     to_stdout = {name for name, path in formats if path is None}
     with commands_stopped(bool(to_stdout) and to_stdout != {"github"}):
-        write_reports(outcome, formats, args.color, repository_root)
+        write_reports(outcome, formats, args, repository_root)
     for error in outcome.errors:
         actions.say(f"error: {error}")
     outcome = rebased(outcome, actions.root)
@@ -294,9 +294,9 @@ def rebased(outcome: Outcome, root: str) -> Outcome:
 
     def moved(item: Item) -> Item:
         path = display(os.path.join(cwd, item.finding.path), root)
-        return replace(item, finding=item.finding.with_path(path))
+        return item.moved(item.finding.with_path(path))
 
-    return replace(outcome, items=[moved(item) for item in outcome.items])
+    return outcome.with_items([moved(item) for item in outcome.items])
 
 
 def conclusion(outcome: Outcome) -> str:

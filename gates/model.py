@@ -2,15 +2,36 @@
 
 collect -> suppress -> filter (baseline, new code) -> assign tier -> decide -> report. Stages mark
 items rather than drop them, so every report can say what was held back and why.
+
+Plain slotted classes, not dataclasses: the single-purpose hooks run this same pipeline, and
+`dataclasses` (through `inspect`) alone costs more than a hook's whole start-up budget.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, TypedDict
-
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import TIERS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from typing import NotRequired, TypedDict
+
+    class BaselineEntry(TypedDict):
+        """A recorded finding: rule, code, file from the project root, stripped line, count;
+        in a run's `fixed` list also the baseline file it is in (from the current directory)."""
+
+        rule: str
+        code: str
+        path: str
+        content: str
+        count: int
+        baseline: NotRequired[str]
+
+else:
+    BaselineEntry = dict
+
+BASELINE_FIELDS = ("rule", "code", "path", "content", "count")
+"""The keys of a baseline entry, in the order they are documented."""
 
 NEW = "new"
 """Judged by the gate: may block."""
@@ -22,58 +43,157 @@ SUPPRESSED = "suppressed"
 """Silenced by a `# noqa` comment: counted, not listed."""
 
 STATES = (NEW, EXISTING, BASELINED, SUPPRESSED)
-FAIL_ON_CHOICES = (*TIERS, "never")
+HELD_BACK = (EXISTING, BASELINED, SUPPRESSED)
+"""States that never block: what reports count rather than list by default."""
+NEVER = "never"
+FAIL_ON_CHOICES = (*TIERS, NEVER)
+MIXED = "mixed"
+"""`Outcome.fail_on` when the projects of one run block at different tiers."""
 
 
-class BaselineEntry(TypedDict):
-    """A recorded finding: rule, code, file from the project root, stripped line, how many."""
-
-    rule: str
-    code: str
-    path: str
-    content: str
-    count: int
-
-
-@dataclass
 class Item:
     """One finding on its way through the pipeline."""
 
-    finding: Finding
-    line_text: str = ""
-    """The source line the finding starts on: for `# noqa` and for baseline keys."""
-    state: str = NEW
-    reason: str = ""
-    """Why the item is held back, when its state is not `new` (e.g. `# noqa: MG101`)."""
-    severity: str = ""
-    """The tier (P0..P3), assigned by the tiers stage."""
-    blocking: bool = False
-    """Set by the decide stage: a new finding at or above the `--fail-on` tier."""
+    __slots__ = (
+        "finding",
+        "line_text",
+        "state",
+        "reason",
+        "severity",
+        "blocking",
+        "fail_on",
+        "project_fail_on",
+    )
+
+    def __init__(
+        self,
+        finding: Finding,
+        line_text: str = "",
+        state: str = NEW,
+        reason: str = "",
+        severity: str = "",
+        blocking: bool = False,
+        fail_on: str = "P0",
+        project_fail_on: str = "P0",
+    ) -> None:
+        self.finding = finding
+        self.line_text = line_text
+        """The source line the finding starts on: for `# noqa` and for baseline keys."""
+        self.state = state
+        self.reason = reason
+        """Why the item is held back, when its state is not `new` (e.g. `# noqa: MG101`)."""
+        self.severity = severity
+        """The tier (P0..P3), assigned by the tiers stage."""
+        self.blocking = blocking
+        """Set by the decide stage: a new finding at or above its project's `fail-on` tier."""
+        self.fail_on = fail_on
+        """The tier the finding was decided at: `--fail-on`, else its project's `fail-on`."""
+        self.project_fail_on = project_fail_on
+        """Its project's own `fail-on` (what `mergegate merge` decides at without --fail-on)."""
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Item):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: marked by each stage
+
+    def __repr__(self) -> str:
+        return f"Item({self.finding!r}, state={self.state!r}, severity={self.severity!r})"
+
+    def moved(self, finding: Finding) -> Item:
+        """The same item for another spelling of its finding (a path relative elsewhere)."""
+        return Item(
+            finding,
+            self.line_text,
+            self.state,
+            self.reason,
+            self.severity,
+            self.blocking,
+            self.fail_on,
+            self.project_fail_on,
+        )
 
 
-@dataclass
 class Outcome:
     """The decided result of one run: what every reporter renders, and the exit status."""
 
-    items: list[Item]
-    """Every collected finding, marked and decided, sorted: P0 first, then path and line."""
-    fail_on: str = "P0"
-    errors: list[str] = field(default_factory=list)
-    """Problems that make the verdict untrustworthy (a crashed adapter, an unreadable file)."""
-    fixed: list[BaselineEntry] = field(default_factory=list)
-    """Baseline entries no finding matches any more: fixed since the baseline was written."""
-    files_checked: int = 0
-    tools: list[str] = field(default_factory=list)
-    """Where findings came from: mergegate and each enabled adapter."""
-    shard: Optional[tuple[int, int]] = None
-    """`(I, N)` when the run checked shard I of N (`--shard I/N`); `mergegate merge` joins them."""
-    fingerprint: Optional[str] = None
-    """A shard's hash of what its run checked and how: the shards of one run agree on it."""
+    __slots__ = (
+        "items",
+        "fail_on",
+        "errors",
+        "fixed",
+        "files_checked",
+        "tools",
+        "shard",
+        "fingerprint",
+        "notes",
+    )
+
+    def __init__(
+        self,
+        items: list[Item],
+        fail_on: str = "P0",
+        errors: list[str] | None = None,
+        fixed: list[BaselineEntry] | None = None,
+        files_checked: int = 0,
+        tools: list[str] | None = None,
+        shard: tuple[int, int] | None = None,
+        fingerprint: str | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.items = items
+        """Every collected finding, marked and decided, sorted: P0 first, then path and line."""
+        self.fail_on = fail_on
+        """The lowest blocking tier, `never`, or `mixed` when projects of the run differ."""
+        self.errors = errors if errors is not None else []
+        """Problems that make the verdict untrustworthy (a crashed adapter, an unreadable file)."""
+        self.fixed = fixed if fixed is not None else []
+        """Baseline entries no finding matches any more: fixed since the baseline was written."""
+        self.files_checked = files_checked
+        self.tools = tools if tools is not None else []
+        """Where findings came from: mergegate and each enabled adapter."""
+        self.shard = shard
+        """`(I, N)` when the run checked shard I of N (`--shard I/N`); `mergegate merge` joins
+        them."""
+        self.fingerprint = fingerprint
+        """A shard's hash of what its run checked and how: the shards of one run agree on it."""
+        self.notes = notes if notes is not None else []
+        """What the user should know that is neither a finding nor an error (a warning)."""
+
+    def with_items(self, items: list[Item]) -> Outcome:
+        """The same outcome over other items (the same findings with paths relative elsewhere)."""
+        return Outcome(
+            items,
+            self.fail_on,
+            self.errors,
+            self.fixed,
+            self.files_checked,
+            self.tools,
+            self.shard,
+            self.fingerprint,
+            self.notes,
+        )
+
+    @property
+    def threshold(self) -> str:
+        """What blocks, in words: `P1 or above`, or `each project's fail-on` when they differ."""
+        if self.fail_on == MIXED:
+            return "each project's fail-on tier or above"
+        return f"{self.fail_on} or above"
 
     @property
     def reported(self) -> list[Item]:
         """Items shown in reports: everything but `# noqa`-suppressed ones."""
         return [item for item in self.items if item.state != SUPPRESSED]
+
+    @property
+    def new(self) -> list[Item]:
+        """Items the gate judged: what the default text report lists."""
+        return [item for item in self.items if item.state == NEW]
 
     @property
     def blocking(self) -> list[Item]:
@@ -86,7 +206,7 @@ class Outcome:
             if item.state == NEW:
                 counts[item.severity] += 1
         counts["total"] = sum(counts[tier] for tier in TIERS)
-        for state in (EXISTING, BASELINED, SUPPRESSED):
+        for state in HELD_BACK:
             counts[state] = sum(1 for item in self.items if item.state == state)
         counts["blocking"] = len(self.blocking)
         return counts

@@ -90,14 +90,35 @@ def changed_lines(rev: str, toplevel: str) -> tuple[dict[str, set[int]], set[str
     return changed, new_files
 
 
-def mark_existing(items: list[Item], rev: str, toplevel: str, cwd: str) -> None:
-    """Mark new items on lines unchanged since `rev` as existing."""
-    changed, new_files = changed_lines(rev, toplevel)
-    for item in items:
-        if item.state != NEW or item.finding.rule == PARSE_ERROR.id:
-            continue
-        path = os.path.realpath(os.path.join(cwd, item.finding.path))
-        if path in new_files or item.finding.line in changed.get(path, ()):
-            continue
-        item.state = EXISTING
-        item.reason = f"unchanged since {rev}"
+class Changes:
+    """What changed since a revision: lines of changed files, and files new throughout."""
+
+    __slots__ = ("rev", "lines", "new_files")
+
+    def __init__(self, rev: str, lines: dict[str, set[int]], new_files: set[str]) -> None:
+        self.rev = rev
+        self.lines = lines
+        self.new_files = new_files
+
+    def mark_existing(self, items: list[Item], cwd: str) -> None:
+        """Mark new items on lines unchanged since the revision as existing."""
+        for item in items:
+            if item.state != NEW or item.finding.rule == PARSE_ERROR.id:
+                continue
+            path = os.path.realpath(os.path.join(cwd, item.finding.path))
+            if path in self.new_files or item.finding.line in self.lines.get(path, ()):
+                continue
+            item.state = EXISTING
+            item.reason = f"unchanged since {self.rev}"
+
+
+def changes_since(rev: str, directory: str) -> Changes:
+    """The changes since `rev` in the git work tree holding `directory`; ConfigError outside
+    one, or for a revision git does not know."""
+    from mergegate.gates.discover import git_toplevel
+
+    toplevel = git_toplevel(directory)
+    if toplevel is None:
+        raise ConfigError("--new-from-rev needs a git repository, and this is not one")
+    lines, new_files = changed_lines(rev, toplevel)
+    return Changes(rev, lines, new_files)

@@ -1,62 +1,219 @@
 """The gate's pipeline, one stage per module: collect -> suppress -> filter -> tier -> decide.
 
+One code path for every entry point: `mergegate run`, the `mergegate` pre-commit hook, each
+single-purpose hook (a run restricted to its rule) and shards. Each file is judged by its own
+project's configuration (gates/projects.py); one run over several projects gives one Outcome.
 Reporters come after, and only render the Outcome this returns.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from mergegate.gates import baseline as baseline_file
-from mergegate.gates import shards
-from mergegate.gates.collect import collect
-from mergegate.gates.config import Config
+from mergegate.gates.collect import Collected, collect
+from mergegate.gates.config import Config, validate_fail_on, validate_selectors
 from mergegate.gates.decide import decide
-from mergegate.gates.discover import git_toplevel, python_files
-from mergegate.gates.model import BaselineEntry, Item, Outcome
-from mergegate.gates.newcode import mark_existing
+from mergegate.gates.discover import PYTHON_SUFFIXES, Listing, expand, is_python
+from mergegate.gates.model import MIXED, BaselineEntry, Item, Outcome
+from mergegate.gates.projects import Projects
+from mergegate.gates.revision import RevisionReader
 from mergegate.gates.suppress import mark_suppressed
 from mergegate.gates.tiers import assign_tiers
-from mergegate.hooks.config import ConfigError
+from mergegate.hooks.config import ConfigError, Reader, option_value
 from mergegate.hooks.finding import TOOL
+from mergegate.hooks.paths import glob_match, relative_to
 from mergegate.hooks.registry import PARSE_ERROR, RULES
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from collections.abc import Callable
 
-@dataclass
+
 class Request:
-    """What one `mergegate run` asks for, beyond the configuration file."""
+    """What one run asks for, beyond the configuration files."""
 
-    paths: list[str] = field(default_factory=lambda: ["."])
-    baseline: Optional[str] = None
-    new_from_rev: Optional[str] = None
-    cwd: str = field(default_factory=lambda: os.path.realpath(os.curdir))
-    jobs: int = 1
-    """Processes checking Python files (gates/parallel.py)."""
-    cache: bool = False
-    """Reuse and store results in the cache (gates/cache.py)."""
-    shard: Optional[shards.Shard] = None
-    """Check only this shard's files (gates/shards.py)."""
+    __slots__ = (
+        "paths",
+        "cwd",
+        "config_file",
+        "select",
+        "ignore",
+        "fail_on",
+        "baseline",
+        "new_from_rev",
+        "jobs",
+        "cache",
+        "shard",
+        "only_rule",
+        "rule_options",
+        "check",
+        "reader",
+        "apply_baselines",
+    )
+
+    def __init__(self, paths: list[str] | None = None, cwd: str | None = None) -> None:
+        self.paths = paths if paths is not None else ["."]
+        """Files and folders, relative to `cwd`; an empty list checks only the repository-wide
+        rules of the current directory's project (the `mergegate` hook with no files)."""
+        self.cwd = os.path.realpath(cwd or os.curdir)
+        self.config_file: str | None = None
+        """`--config`: this file judges every file."""
+        self.select: list[str] | None = None
+        """`--select`: replaces every project's `select`."""
+        self.ignore: list[str] = []
+        """`--ignore`: added to every project's `ignore`."""
+        self.fail_on: str | None = None
+        """`--fail-on`: replaces every project's `fail-on`."""
+        self.baseline: str | None = None
+        """`--baseline`: replaces the projects' baselines; its paths are from the run's root."""
+        self.new_from_rev: str | None = None
+        self.jobs = 1
+        """Processes checking Python files (gates/parallel.py)."""
+        self.cache = False
+        """Reuse and store results in the cache (gates/cache.py)."""
+        self.shard: tuple[int, int] | None = None
+        """Check only this shard's files (gates/shards.py)."""
+        self.only_rule: str | None = None
+        """A single-purpose hook's rule: only it runs (no other rule, no adapter)."""
+        self.rule_options: dict[str, object] = {}
+        """That hook's options from its command line, over the configuration's."""
+        self.check: object = None
+        """That hook's check function, when it is not its module's own (tests give one)."""
+        self.reader: Reader | None = None
+        """Where configuration and baseline files are read (a git revision when trusted)."""
+        self.apply_baselines = True
+        """False when recording a baseline: every finding is recorded afresh."""
+
+
+class Plan:
+    """What a run will check: its projects, and each project's Python files."""
+
+    __slots__ = ("projects", "files", "run_root", "repository", "notes", "pyprojects")
+
+    def __init__(self, projects: Projects, run_root: str) -> None:
+        self.projects = projects
+        self.files: dict[int, list[str]] = {}
+        """Python files by `id` of their project's Config."""
+        self.run_root = run_root
+        """Where a command-line baseline's and the shards' paths start: the single project's
+        root, else the repository root."""
+        self.repository = projects.repository
+        self.notes: list[str] = []
+        self.pyprojects: list[str] = []
+        """The `pyproject.toml` files of the working tree the run listed."""
+
+    def configs(self) -> list[Config]:
+        return self.projects.all()
+
+
+def _adjust(config: Config, request: Request) -> None:
+    """Apply the command line to a project's configuration, validated against its tools."""
+    if request.select is not None:
+        config.select = validate_selectors(request.select, "--select", config.tools)
+    if request.ignore:
+        config.ignore = config.ignore + validate_selectors(request.ignore, "--ignore", config.tools)
+    if request.only_rule is not None:
+        rule = RULES[request.only_rule]
+        for name, value in request.rule_options.items():
+            config.options[rule.id][name] = option_value(
+                rule, name, value, f"mergegate-{rule.id}", "the command line"
+            )
+
+
+def plan(request: Request) -> Plan:
+    """Which files each project checks; ConfigError for paths or configuration that cannot be
+    used (exit 2)."""
+    projects = Projects(request.cwd, request.paths, request.config_file, request.reader)
+    top = projects.repository or os.path.abspath(os.sep)  # no repository: no boundary
+    only = RULES[request.only_rule] if request.only_rule else None
+    if only is not None and only.scope == "repo":  # its projects are all it needs
+        listing = Listing()
+        listing.folders = [os.path.realpath(os.path.join(request.cwd, p)) for p in request.paths]
+    else:
+        listing = expand(request.paths, request.cwd, top, PYTHON_SUFFIXES)
+    adjusted: set[int] = set()
+
+    def project(path: str) -> Config:
+        config = projects.for_path(path)
+        if id(config) not in adjusted:
+            adjusted.add(id(config))
+            _adjust(config, request)
+        return config
+
+    for folder in listing.folders or ([] if request.paths else [request.cwd]):
+        project(folder)
+    chosen: dict[int, list[str]] = {}
+    notes = list(listing.notes)
+    pyprojects = []
+    excluded = []
+    for path, named in [(p, True) for p in listing.named] + [(p, False) for p in listing.found]:
+        if os.path.basename(path) == "pyproject.toml":
+            pyprojects.append(path)
+            if projects.project_of_pyproject(path) is not None:
+                project(path)
+        if not is_python(path, named):
+            continue
+        config = project(path)
+        relative = relative_to(path, config.root)
+        if any(glob_match(relative, pattern) for pattern in config.exclude):
+            if named:
+                excluded.append(os.path.relpath(path, request.cwd))
+            continue
+        chosen.setdefault(id(config), []).append(path)
+    configs = projects.all()
+    run_root = configs[0].root if len(configs) == 1 else projects.default_root
+    result = Plan(projects, run_root)
+    result.files = chosen
+    result.pyprojects = pyprojects
+    unread = [
+        os.path.relpath(path, request.cwd)
+        for path in listing.named
+        if not is_python(path, True) and not _read_by_repo_rules(path, project(path))
+    ]
+    for paths, why in (
+        (excluded, "excluded by the configuration's `exclude`"),
+        (unread, "neither Python nor read by a repository-wide rule"),
+    ):
+        if paths:
+            listed = ", ".join(paths[:5]) + (
+                f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+            )
+            notes.append(f"not checked, {why}: {listed}")
+    result.notes = notes
+    return result
+
+
+def _read_by_repo_rules(path: str, config: Config) -> bool:
+    """Whether a repository-wide rule of the project reads `path` (then it is checked)."""
+    import importlib
+
+    relative = relative_to(path, config.root)
+    for rule in RULES.values():
+        if rule.scope == "repo" and config.runs_rule(rule.id):
+            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+            if relative in module.inputs(config.root, config.options[rule.id]):
+                return True
+    return False
 
 
 def baseline_scope(
-    config: Config, files: list[str], items: list[Item], request: Request
+    config: Config, files: list[str], items: list[Item], request: Request, root: str
 ) -> Callable[[BaselineEntry], bool]:
     """Whether this run looked where a baseline entry's finding would be: its file was checked
     and parsed (or, for a repository-wide rule, those hooks ran), its rule is selected and its
     tool enabled. An unmatched entry is fixed only then; others are neither fixed nor pruned."""
-    checked = {shards.relative(path, config.root) for path in files}
+    checked = {relative_to(path, root) for path in files}
     for item in items:
         if item.finding.rule == PARSE_ERROR.id:
-            checked.discard(
-                shards.relative(os.path.join(request.cwd, item.finding.path), config.root)
-            )
+            checked.discard(relative_to(os.path.join(request.cwd, item.finding.path), root))
     repo_hooks = request.shard is None or request.shard[0] == 1
-    tools = {TOOL, *config.tools}
+    tools = {TOOL, *config.tools} if request.only_rule is None else {TOOL}
 
     def looked(entry: BaselineEntry) -> bool:
         rule = RULES.get(entry["rule"])
+        if request.only_rule is not None and entry["rule"] != request.only_rule:
+            return False
         if rule is not None and rule.scope == "repo":
             where = repo_hooks
         else:
@@ -67,49 +224,113 @@ def baseline_scope(
     return looked
 
 
-def run(config: Config, request: Request) -> Outcome:
+def run(request: Request) -> Outcome:
     """Run every stage; ConfigError for a request that cannot be carried out (exit 2)."""
-    repository = git_toplevel(request.cwd)
-    files = python_files(request.paths, config.root, config.exclude, repository)
-    if request.shard:
-        files = shards.select(files, config.root, request.shard)
-    collected = collect(
-        config,
-        files,
-        request.cwd,
-        jobs=request.jobs,
-        cache=request.cache,
-        repo_hooks=request.shard is None or request.shard[0] == 1,
-    )
-    items = collected.items
-    mark_suppressed(items)
-    fixed: list[BaselineEntry] = []
-    baseline_path = request.baseline or config.baseline
-    if baseline_path:
-        entries = baseline_file.read(baseline_path)
-        name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
-        unmatched = baseline_file.apply(items, entries, config.root, request.cwd, name)
-        checked = baseline_scope(config, files, items, request)
-        fixed = [entry for entry in unmatched if checked(entry)]
+    return run_planned(request)[1]
+
+
+def run_planned(request: Request) -> tuple[Plan, Outcome]:
+    """The run's plan (its projects and files) and its Outcome."""
+    from mergegate.gates import shards
+
+    if request.new_from_rev == "":
+        raise ConfigError("--new-from-rev needs a revision, not an empty string")
+    fail_on = None if request.fail_on is None else validate_fail_on(request.fail_on, "--fail-on")
+    planned = plan(request)
+    configs = planned.configs()
+    changes = None
     if request.new_from_rev:
-        toplevel = git_toplevel(config.root)
-        if toplevel is None:
-            raise ConfigError("--new-from-rev needs a git repository, and this is not one")
-        mark_existing(items, request.new_from_rev, toplevel, request.cwd)
-    assign_tiers(items, config.severity)
-    return Outcome(
-        items=decide(items, config.fail_on),
-        fail_on=config.fail_on,
-        errors=collected.errors,
-        fixed=fixed,
-        files_checked=len(files),
-        tools=[TOOL, *config.tools],
-        shard=request.shard,
-        fingerprint=(
-            shards.fingerprint(
-                config, request.paths, request.cwd, baseline_path, request.new_from_rev
+        from mergegate.gates import newcode
+
+        changes = newcode.changes_since(request.new_from_rev, planned.run_root)
+    items: list[Item] = []
+    errors: list[str] = []
+    fixed: list[BaselineEntry] = []
+    files_checked = 0
+    repo_hooks = request.shard is None or request.shard[0] == 1
+    for config in configs:
+        files = planned.files.get(id(config), [])
+        if request.shard:
+            files = shards.select(files, planned.run_root, request.shard)
+        collected: Collected = collect(
+            config,
+            files,
+            request.cwd,
+            jobs=request.jobs,
+            cache=request.cache,
+            repo_hooks=repo_hooks,
+            only_rule=request.only_rule,
+            check=request.check,
+        )
+        files_checked += collected.files_checked
+        errors.extend(collected.errors)
+        project_items = collected.items
+        mark_suppressed(project_items)
+        baseline_path, baseline_root = request.baseline, planned.run_root
+        if baseline_path is None:
+            baseline_path, baseline_root = config.baseline, config.root
+        if baseline_path and request.apply_baselines:
+            reader = request.reader or Reader()
+            entries = baseline_file.read(baseline_path, reader)
+            name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
+            unmatched = baseline_file.apply(
+                project_items, entries, baseline_root, request.cwd, name
             )
-            if request.shard
-            else None
-        ),
+            looked = baseline_scope(config, files, project_items, request, baseline_root)
+            fixed.extend({**entry, "baseline": name} for entry in unmatched if looked(entry))
+        if changes is not None:
+            changes.mark_existing(project_items, request.cwd)
+        assign_tiers(project_items, config.severity)
+        decide(project_items, fail_on or config.fail_on)
+        for item in project_items:
+            item.project_fail_on = config.fail_on
+        items.extend(project_items)
+    if isinstance(request.reader, RevisionReader):
+        items.extend(_changed_configuration(request, planned))
+    fail_ons = {fail_on} if fail_on else {config.fail_on for config in configs} or {"P0"}
+    outcome = Outcome(
+        items=sorted(items, key=_order),
+        fail_on=fail_ons.pop() if len(fail_ons) == 1 else MIXED,
+        errors=errors,
+        fixed=fixed,
+        files_checked=files_checked,
+        tools=[TOOL, *sorted({tool for c in configs for tool in c.tools})],
+        shard=request.shard,
+        notes=planned.notes,
     )
+    if request.shard:
+        outcome.fingerprint = shards.fingerprint(configs, request, planned.run_root)
+    return planned, outcome
+
+
+def _changed_configuration(request: Request, planned: Plan) -> list[Item]:
+    """`config-changed` findings where the tree changed what the trusted revision says, each
+    decided by its project's (trusted) configuration."""
+    from mergegate.gates.revision import changed_config_items
+    from mergegate.hooks.config import read_table
+
+    reader = request.reader
+    assert isinstance(reader, RevisionReader)
+    tables = []
+    for path in planned.pyprojects:
+        try:
+            if read_table(path, Reader()) is not None:
+                tables.append(path)
+        except ConfigError:
+            tables.append(path)  # broken in the tree: a change all the same
+    items = []
+    for item in changed_config_items(reader, tables, request.cwd):
+        config = planned.projects.for_path(os.path.join(request.cwd, item.finding.path))
+        if config.is_selected(item.finding.rule, item.finding.code):
+            assign_tiers([item], config.severity)
+            decide([item], validate_fail_on(request.fail_on or config.fail_on, "--fail-on"))
+            item.project_fail_on = config.fail_on
+            items.append(item)
+    return items
+
+
+def _order(item: Item) -> tuple[int, tuple[str, int, int, str, str]]:
+    """The order every report lists items in: P0 first, then by place."""
+    from mergegate.hooks.registry import tier_rank
+
+    return tier_rank(item.severity), item.finding.sort_key()

@@ -26,8 +26,13 @@ from typing import Optional
 from mergegate.gates.baseline import entry_key
 from mergegate.gates.config import Config
 from mergegate.gates.decide import decide
-from mergegate.gates.model import BaselineEntry, Outcome
+from mergegate.gates.model import MIXED, BaselineEntry, Outcome
 from mergegate.hooks.config import ConfigError
+from mergegate.hooks.registry import tier_rank
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from mergegate.gates.pipeline import Request
 
 Shard = tuple[int, int]
 """(I, N): the I-th of N shards, 1-based."""
@@ -57,26 +62,33 @@ def select(files: list[str], root: str, shard: Shard) -> list[str]:
     return [path for path in files if shard_of(relative(path, root), count) == index]
 
 
-def fingerprint(
-    config: Config, paths: list[str], cwd: str, baseline: Optional[str], new_from_rev: Optional[str]
-) -> str:
+def fingerprint(configs: list[Config], request: Request, run_root: str) -> str:
     """A hash of everything the shards of one run must share besides the files themselves."""
     from mergegate.gates.cache import code_fingerprint
 
-    root = os.path.realpath(config.root)
-    baseline_digest = None
-    if baseline:
-        with open(baseline, "rb") as handle:
-            baseline_digest = hashlib.sha256(handle.read()).hexdigest()
+    root = os.path.realpath(run_root)
+    baselines = []
+    for path in [request.baseline] + [config.baseline for config in configs]:
+        if path and os.path.isfile(path):
+            with open(path, "rb") as handle:
+                baselines.append(hashlib.sha256(handle.read()).hexdigest())
     described = {
-        "config": {
-            name: getattr(config, name)
-            for name in ("select", "ignore", "exclude", "tools", "severity", "options")
-        },
-        "paths": sorted(relative(os.path.realpath(os.path.join(cwd, p)), root) for p in paths),
-        "cwd": relative(cwd, root),
-        "baseline": baseline_digest,
-        "new_from_rev": new_from_rev,
+        "configs": [
+            {
+                "root": relative(config.root, root),
+                **{
+                    name: getattr(config, name)
+                    for name in ("select", "ignore", "exclude", "tools", "severity", "options")
+                },
+            }
+            for config in configs
+        ],
+        "paths": sorted(
+            relative(os.path.realpath(os.path.join(request.cwd, p)), root) for p in request.paths
+        ),
+        "cwd": relative(request.cwd, root),
+        "baselines": baselines,
+        "new_from_rev": request.new_from_rev,
         "code": code_fingerprint(),
     }
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
@@ -99,9 +111,10 @@ def _read(path: str) -> Outcome:
     return outcome
 
 
-def merge(paths: list[str], fail_on: str) -> Outcome:
-    """One Outcome from every shard's JSON report, decided at `fail_on` (the shards' own
-    `--fail-on` does not matter: shards collect, the merge decides).
+def merge(paths: list[str], fail_on: Optional[str]) -> Outcome:
+    """One Outcome from every shard's JSON report, each finding decided again at `fail_on` when
+    given, else at its own project's (the shards' own `--fail-on` does not matter: shards
+    collect, the merge decides).
 
     ConfigError unless the reports are shards 1..N of one run, each exactly once.
     """
@@ -128,12 +141,20 @@ def merge(paths: list[str], fail_on: str) -> Outcome:
     fixed: list[BaselineEntry] = sorted(
         (entry for outcome in outcomes for entry in outcome.fixed), key=entry_key
     )
+    items = [item for outcome in outcomes for item in outcome.items]
+    for item in items:
+        decide([item], fail_on or item.project_fail_on)
+    values = {fail_on} if fail_on else {item.project_fail_on for item in items}
+    merged_fail_on = values.pop() if len(values) == 1 else MIXED
+    if not items and not fail_on:
+        merged_fail_on = first.fail_on
     return Outcome(
-        items=decide([item for outcome in outcomes for item in outcome.items], fail_on),
-        fail_on=fail_on,
+        items=sorted(items, key=lambda item: (tier_rank(item.severity), item.finding.sort_key())),
+        fail_on=merged_fail_on,
         errors=list(dict.fromkeys(error for outcome in outcomes for error in outcome.errors)),
         fixed=fixed,
         files_checked=sum(outcome.files_checked for outcome in outcomes),
         tools=first.tools,
         fingerprint=first.fingerprint,
+        notes=list(dict.fromkeys(note for outcome in outcomes for note in outcome.notes)),
     )

@@ -1,8 +1,16 @@
-"""The command line every hook shares, as pre-commit runs it.
+"""The command line every single-purpose hook shares, as pre-commit runs it.
 
-`mergegate-<hook-id> [options] FILE ...` prints `path:line:col: CODE message` per finding and exits
-0 (clean), 1 (findings) or 2 (a file could not be read, bad options or configuration, or a bug).
-Plain invocations are parsed here without `argparse`, whose import alone would double a hook's
+`mergegate-<hook-id> [options] FILE ...` runs the gate's own pipeline restricted to its rule: the
+project's whole configuration (select, ignore, severity, fail-on, baseline, noqa, each file's own
+project) decides, exactly as `mergegate run --select <hook-id>` would. It prints `path:line:col:
+CODE message` per new finding (marked when it does not block) and exits as the gate does: 0
+(nothing blocks), 1 (a finding blocks), 2 (a file could not be read, bad options or
+configuration, or a bug). Options given here win for this hook only; they belong in
+`pyproject.toml`, where hook and gate read the same ones.
+
+A name that exists as a file is a file, never an option: pre-commit appends the names of the files
+it checks after the hook's arguments, and a file named `--exclude=*.py` must not switch a check
+off. Plain invocations are parsed without `argparse`, whose import alone would double a hook's
 start-up time; `--help` and malformed command lines are handed to argparse for its messages.
 """
 
@@ -11,25 +19,14 @@ from __future__ import annotations
 import os
 import sys
 
-from . import paths
-from .config import (
-    ConfigError,
-    check_keys,
-    find_pyproject,
-    mergegate_table,
-    rule_options,
-    selected,
-    string_list,
-)
-from .finding import Finding, InputError
-from .noqa import directive, suppresses
-from .registry import PARSE_ERROR, Rule
+from .registry import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     import argparse
     from collections.abc import Callable, Sequence
 
+    from .finding import Finding
     from .source import PythonCheck
 
     RepoCheck = Callable[[str, dict[str, object]], list[Finding]]
@@ -53,7 +50,9 @@ class Invocation:
 
 
 def parse_argv(rule: Rule, argv: Sequence[str]) -> Invocation:
-    """Parse `--option`, `--no-option`, `--option VALUE`, `--option=VALUE`, `--config`, files."""
+    """Parse `--option`, `--no-option`, `--option VALUE`, `--option=VALUE`, `--config`, files.
+
+    An argument naming an existing file (or link) is a file, whatever it looks like."""
     invocation = Invocation()
     args = list(argv)
     index = 0
@@ -63,7 +62,7 @@ def parse_argv(rule: Rule, argv: Sequence[str]) -> Invocation:
         if arg == "--":
             invocation.positionals.extend(args[index:])
             break
-        if not arg.startswith("-") or arg == "-":
+        if not arg.startswith("-") or arg == "-" or os.path.lexists(arg):
             invocation.positionals.append(arg)
             continue
         name, has_value, value = arg[2:].partition("=")
@@ -108,8 +107,10 @@ def build_parser(rule: Rule, positional: str) -> argparse.ArgumentParser:
         prog=f"mergegate-{rule.id}",
         description=f"{rule.summary}\n\n{rule.what}\n\nWhy: {rule.why}",
         epilog=(
-            "Exit status: 0 no findings, 1 findings, 2 error. Options can also be set in "
-            f"pyproject.toml under [tool.mergegate.rules.{rule.id}]."
+            "Exit status: 0 nothing blocks, 1 a finding blocks, 2 error. The project's "
+            "[tool.mergegate] decides as it does for `mergegate run` (select, ignore, severity, "
+            f"fail-on, baseline); options belong under [tool.mergegate.rules.{rule.id}], where "
+            "the hook and the gate read the same ones."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -117,7 +118,7 @@ def build_parser(rule: Rule, positional: str) -> argparse.ArgumentParser:
         parser.add_argument("filenames", nargs="*", help="Python files to check")
     else:
         parser.add_argument("root", nargs="?", default=".", help="repository root (default: .)")
-    parser.add_argument("--config", metavar="FILE", help="pyproject.toml to read options from")
+    parser.add_argument("--config", metavar="FILE", help="configuration file to read")
     for option in rule.options:
         if option.kind == "bool":
             parser.add_argument(
@@ -151,102 +152,57 @@ def _invocation(rule: Rule, argv: Sequence[str] | None, positional: str) -> Invo
         return EXIT_ERROR  # pragma: no cover - parser.error exits
 
 
-class Settings:
-    """What the project's `[tool.mergegate]` and the command line say to one hook."""
-
-    __slots__ = ("options", "select", "ignore")
-
-    def __init__(self, rule: Rule, invocation: Invocation) -> None:
-        """Options: defaults, then `[tool.mergegate.rules.<id>]`, then the command line; and the
-        table's `select`/`ignore`, which a hook honours as the gate does. Every key is checked."""
-        config, table = invocation.config, None
-        if config:
-            table = mergegate_table(config)
-        else:
-            config, table = find_pyproject(os.curdir) or (None, None)
-        where = f"{config}: [tool.mergegate]"
-        check_keys(table or {}, where)
-        self.options = rule_options(rule, table, config or "pyproject.toml")
-        self.options.update(invocation.overrides)
-        self.select = string_list(table or {}, "select", where)
-        self.ignore = string_list(table or {}, "ignore", where) or []
-
-    def reports(self, finding: Finding) -> bool:
-        return selected(self.select, self.ignore, finding.rule, finding.code)
-
-
-def _report(findings: list[Finding], read_line: Callable[[str, int], str]) -> int:
-    """Print findings not silenced by `# noqa`, sorted; 1 when any remain."""
-    shown = [
-        finding
-        for finding in findings
-        if finding.rule == PARSE_ERROR.id
-        or not suppresses(directive(read_line(finding.path, finding.line)), finding)
-    ]
-    shown.sort(key=Finding.sort_key)
-    write = sys.stdout.write
-    for finding in shown:
-        write(finding.format() + "\n")
-    return EXIT_FINDINGS if shown else EXIT_CLEAN
-
-
-def _fail(rule: Rule, message: str) -> None:
+def fail(prog: str, message: str) -> None:
+    """An error on stderr, escaped: it can quote file names and configuration values."""
     from .terminal import terminal_lines
 
-    sys.stderr.write(terminal_lines(f"mergegate-{rule.id}: error: ", message))
+    write_safely(sys.stderr, terminal_lines(f"{prog}: error: ", message))
 
 
-def read_file(path: str, shown_as: str | None = None) -> bytes:
-    """A file's bytes; a missing, unreadable or non-regular path is an InputError naming it."""
-    name = shown_as or path
+def write_safely(stream: object, text: str) -> None:
+    """Write `text`, replacing what the stream's encoding cannot carry (a Windows pipe in cp1252
+    with a non-ASCII file name) instead of raising."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError:
-        raise InputError(
-            f"{name}: is a directory (hooks take files; `mergegate run` takes folders)"
-        ) from None
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except OSError as error:
-        raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
+    stream.write(text)  # type: ignore[attr-defined]
+
+
+def _run(rule: Rule, check: object, invocation: Invocation, paths: list[str]) -> int:
+    """Run the gate's pipeline for this rule alone over `paths`; print and return its verdict."""
+    from mergegate.gates.pipeline import Request, run
+    from mergegate.gates.reports.text import hook_report
+
+    from .config import ConfigError
+    from .finding import InputError
+
+    prog = f"mergegate-{rule.id}"
+    request = Request(paths)
+    request.config_file = invocation.config
+    request.only_rule = rule.id
+    request.rule_options = invocation.overrides
+    request.check = check
+    try:
+        outcome = run(request)
+    except (ConfigError, InputError) as error:
+        fail(prog, str(error))
+        return EXIT_ERROR
+    write_safely(sys.stdout, hook_report(outcome, prog))
+    for error in outcome.errors:
+        fail(prog, error.removeprefix(f"{rule.id}: "))
+    return outcome.exit_code
 
 
 def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) -> int:
     """`main()` of a hook that checks Python files one at a time."""
-    from .source import Source, parse, run_checks
-
     invocation = _invocation(rule, argv, "filenames")
     if isinstance(invocation, int):
         return invocation
-    try:
-        settings = Settings(rule, invocation)
-    except ConfigError as error:
-        _fail(rule, str(error))
-        return EXIT_ERROR
-    findings: list[Finding] = []
-    sources: dict[str, Source] = {}
-    failed = False
-    for filename in invocation.positionals:
-        path = paths.display(filename)
-        try:
-            parsed = parse(path, read_file(filename))
-        except InputError as error:
-            _fail(rule, str(error))
-            failed = True
-            continue
-        if isinstance(parsed, Finding):
-            findings.append(parsed)
-            continue
-        sources[path] = parsed
-        try:
-            findings.extend(run_checks(parsed, [(check, settings.options)]))
-        except Exception as error:  # a bug in the check: say so, never pass silently
-            _fail(rule, f"internal error while checking {path}: {type(error).__name__}: {error}")
-            failed = True
-    shown = [finding for finding in findings if settings.reports(finding)]
-    status = _report(shown, lambda path, line: sources[path].line(line))
-    return EXIT_ERROR if failed else status
+    return guarded(
+        f"mergegate-{rule.id}", lambda: _run(rule, check, invocation, invocation.positionals)
+    )
 
 
 def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> int:
@@ -254,44 +210,39 @@ def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> i
     invocation = _invocation(rule, argv, "root")
     if isinstance(invocation, int):
         return invocation
+    prog = f"mergegate-{rule.id}"
     if len(invocation.positionals) > 1:
-        _fail(rule, "takes one repository root, not files (pre-commit: pass_filenames: false)")
+        fail(prog, "takes one repository root, not files (pre-commit: pass_filenames: false)")
         return EXIT_ERROR
     root = invocation.positionals[0] if invocation.positionals else os.curdir
     if not os.path.isdir(root):
-        _fail(rule, f"{root}: not a directory")
+        fail(prog, f"{root}: not a directory")
         return EXIT_ERROR
+    return guarded(prog, lambda: _run(rule, check, invocation, [root]))
+
+
+def guarded(prog: str, work: Callable[[], int]) -> int:
+    """Run `work`; a closed output pipe ends quietly, any other exception is reported in one
+    line (never a traceback, never a pass; MERGEGATE_DEBUG=1 shows it)."""
     try:
-        settings = Settings(rule, invocation)
-        findings = check(root, settings.options)
-    except (ConfigError, InputError) as error:
-        _fail(rule, str(error))
+        return work()
+    except BrokenPipeError:
+        _silence_stdout()
         return EXIT_ERROR
-    except Exception as error:  # a bug in the check: say so, never pass silently
-        _fail(rule, f"internal error: {type(error).__name__}: {error}")
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if os.environ.get("MERGEGATE_DEBUG"):
+            raise
+        fail(prog, f"internal error: {type(error).__name__}: {error}")
         return EXIT_ERROR
-    shown = [
-        finding.with_path(paths.display(os.path.join(root, finding.path)))
-        for finding in findings
-        if settings.reports(finding)
-    ]
-    return _report(shown, text_line_reader())
 
 
-def text_line_reader() -> Callable[[str, int], str]:
-    """Read line N of a text file for `# noqa`, each file once; unreadable files have no lines."""
-    from .source import split_lines
-
-    cache: dict[str, list[str]] = {}
-
-    def read_line(path: str, line: int) -> str:
-        if path not in cache:
-            try:
-                with open(path, "rb") as handle:
-                    cache[path] = split_lines(handle.read().decode("utf-8", "replace"))
-            except OSError:
-                cache[path] = []
-        lines = cache[path]
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    return read_line
+def _silence_stdout() -> None:
+    """After a reader closed the pipe (`| head -1`), point stdout at /dev/null so the flush at
+    exit cannot raise again (the Python docs' recipe for SIGPIPE)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -1,11 +1,17 @@
-"""Reading `[tool.mergegate]` from pyproject.toml, shared by the hooks and the gate."""
+"""Reading mergegate's configuration tables: `[tool.mergegate]` of a pyproject.toml, or a
+standalone TOML file, with `extend` chains. The gate's `gates/config.py` validates what is read
+here; the hooks run the gate's pipeline, so both read every table the same way.
+
+Files are read through a `Reader`, so that a trusted run can read them from a git revision
+instead of the working tree (`gates/revision.py`).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from .registry import PARSE_ERROR, RULES, Rule
+from .registry import RULES, Rule
 
 
 class ConfigError(Exception):
@@ -13,18 +19,141 @@ class ConfigError(Exception):
 
 
 KEYS = {
+    "extend": "Another configuration file whose settings this one inherits, overriding them "
+    "(relative to this file).",
     "select": "Rule ids or code prefixes to run (default: all); adapter codes (`F`, `E501`) too.",
     "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
     "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
     "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
-    "baseline": "A baseline file (from `mergegate baseline`); its findings never block.",
+    "baseline": "A baseline file (from `mergegate baseline`), relative to the project root; its "
+    "findings never block.",
     "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
     "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
     "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
 }
-"""Every key of `[tool.mergegate]`, with the one-line help the README reference is built from.
-Here, not in the gate, because a hook run alone reads the same table and refuses what it does
-not know just as the gate does."""
+"""Every key of a configuration table, with the one-line help the README reference is built
+from."""
+
+PYPROJECT = "pyproject.toml"
+MAX_EXTEND_DEPTH = 32
+"""Longer `extend` chains are refused: no real configuration nests that deep."""
+
+
+class Reader:
+    """Reads configuration files from the working tree."""
+
+    def read(self, path: str) -> bytes | None:
+        """A file's bytes, or None when there is no such file; ConfigError when it cannot be
+        read (a folder, a special file, permissions)."""
+        import stat
+
+        try:
+            status = os.stat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+        if not stat.S_ISREG(status.st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+
+    def describe(self, path: str) -> str:
+        """How to name `path` in messages."""
+        return path
+
+
+def parse_toml(path: str, data: bytes) -> dict[str, object]:
+    """A TOML document; any failure is a ConfigError naming the file."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+def table_of(path: str, document: dict[str, object], standalone: bool) -> dict[str, object] | None:
+    """The configuration table of a parsed file: `[tool.mergegate]`, or for a `standalone` file
+    without one (a `mergegate.toml` given to --config or `extend`) the whole document."""
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    table = tool.get("mergegate")
+    if table is None:
+        return document if standalone and "tool" not in document else None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.mergegate] must be a table")
+    return table
+
+
+def read_table(path: str, reader: Reader, standalone: bool = False) -> dict[str, object] | None:
+    """The configuration table of the file at `path`, or None when it has none (or, unless
+    `standalone`, does not exist). A standalone file must exist."""
+    data = reader.read(path)
+    if data is None:
+        if standalone:
+            raise ConfigError(f"{reader.describe(path)}: no such configuration file")
+        return None
+    if not standalone and b"mergegate" not in data and b"\\u" not in data.lower():
+        return None  # the cheap test most pyprojects fail (a key may spell the name in escapes)
+    is_pyproject = os.path.basename(path) == PYPROJECT
+    return table_of(reader.describe(path), parse_toml(path, data), standalone and not is_pyproject)
+
+
+def resolve(path: str, table: dict[str, object], reader: Reader) -> tuple[dict, list[str]]:
+    """The table with its `extend` chain applied (the extending file's settings win; the tables
+    `severity` and `rules` merge key by key), and the chain's files, nearest first.
+
+    `extend` is relative to the file that names it; a cycle, a missing file or an overlong
+    chain is a ConfigError naming the files."""
+    chain = [os.path.abspath(path)]
+    tables = [table]
+    current, current_table = path, table
+    while "extend" in current_table:
+        target = current_table["extend"]
+        where = f"{reader.describe(current)}: [tool.mergegate] extend"
+        if not isinstance(target, str) or not target:
+            raise ConfigError(f"{where}: expected a file name, not {target!r}")
+        following = os.path.abspath(os.path.join(os.path.dirname(current), target))
+        if following in chain:
+            cycle = " -> ".join(reader.describe(name) for name in chain + [following])
+            raise ConfigError(f"{where}: `extend` makes a cycle: {cycle}")
+        if len(chain) >= MAX_EXTEND_DEPTH:
+            raise ConfigError(f"{where}: more than {MAX_EXTEND_DEPTH} files extend each other")
+        extended = read_table(following, reader, standalone=True)
+        if extended is None:
+            raise ConfigError(f"{where}: {reader.describe(following)} has no [tool.mergegate]")
+        check_keys(extended, f"{reader.describe(following)}: [tool.mergegate]")
+        chain.append(following)
+        tables.append(extended)
+        current, current_table = following, extended
+    merged: dict[str, object] = {}
+    for layer in reversed(tables):
+        merged = _merge(merged, layer)
+    merged.pop("extend", None)
+    return merged, chain
+
+
+def _merge(base: dict[str, object], over: dict[str, object]) -> dict[str, object]:
+    """`over` on top of `base`: nested tables merge key by key, any other value replaces."""
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            merged[key] = _merge(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def check_keys(table: dict[str, object], where: str) -> None:
@@ -51,70 +180,6 @@ def string_list(table: dict[str, object], key: str, where: str) -> list[str] | N
     return list(value)
 
 
-def selected(select: list[str] | None, ignore: list[str], rule: str, code: str) -> bool:
-    """Whether `select`/`ignore` report a finding of this rule id and code: the most specific
-    matching selector wins (an exact code, then a rule id, then the longest code prefix), a tie
-    goes to ignore, as in flake8. A parse-error is always reported: no check ran on its file."""
-    if rule == PARSE_ERROR.id:
-        return True
-    chosen = 1 if select is None else _specificity(select, rule, code)
-    return bool(chosen) and chosen > _specificity(ignore, rule, code)
-
-
-def _specificity(selectors: list[str], rule: str, code: str) -> int:
-    best = 0
-    for selector in selectors:
-        if selector == code:
-            best = max(best, 1000)
-        elif selector.lower() == rule.lower():
-            best = max(best, 500)
-        elif code.startswith(selector):
-            best = max(best, 1 + len(selector))
-    return best
-
-
-def load_toml(path: str) -> dict[str, object]:
-    """Parse a TOML file; any failure is a ConfigError naming the file."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
-
-
-def mergegate_table(path: str) -> dict[str, object] | None:
-    """The `[tool.mergegate]` table of a pyproject.toml, or None when it has none."""
-    document = load_toml(path)
-    tool = document.get("tool", {})
-    if not isinstance(tool, dict):
-        raise ConfigError(f"{path}: [tool] must be a table")
-    table = tool.get("mergegate")
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.mergegate] must be a table")
-    return table
-
-
-def mentions_mergegate(path: str) -> bool:
-    """A cheap test before parsing: does this file exist and mention `mergegate` at all? (The
-    table can be spelt `[tool.mergegate]`, `[ tool . "mergegate" ]` or `[tool]` `mergegate = {}`.)
-    """
-    try:
-        with open(path, "rb") as handle:
-            return b"mergegate" in handle.read()
-    except OSError:
-        return False
-
-
 def rule_options(rule: Rule, table: dict[str, object] | None, where: str) -> dict[str, object]:
     """A rule's options: its defaults, overridden by `[tool.mergegate.rules.<rule-id>]`."""
     options = rule.default_options()
@@ -125,32 +190,21 @@ def rule_options(rule: Rule, table: dict[str, object] | None, where: str) -> dic
     if not isinstance(given, dict):
         raise ConfigError(f"{where}: [tool.mergegate.rules.{rule.id}] must be a table")
     for name, value in given.items():
-        try:
-            option = rule.option(name)
-        except KeyError:
-            known = ", ".join(option.name for option in rule.options) or "none"
-            raise ConfigError(
-                f"{where}: unknown option {name!r} in [tool.mergegate.rules.{rule.id}]"
-                f" (options of {rule.id}: {known})"
-            ) from None
-        try:
-            options[name] = option.validate(value)
-        except ValueError as error:
-            raise ConfigError(f"{where}: [tool.mergegate.rules.{rule.id}]: {error}") from None
+        options[name] = option_value(rule, name, value, where, f"[tool.mergegate.rules.{rule.id}]")
     return options
 
 
-def find_pyproject(start: str) -> tuple[str, dict[str, object]] | None:
-    """The closest pyproject.toml at or above `start` that has a `[tool.mergegate]` table, and
-    the table; a broken file on the way is a ConfigError, never passed over."""
-    directory = os.path.abspath(start)
-    while True:
-        candidate = os.path.join(directory, "pyproject.toml")
-        if mentions_mergegate(candidate):
-            table = mergegate_table(candidate)
-            if table is not None:
-                return candidate, table
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+def option_value(rule: Rule, name: str, value: object, where: str, section: str) -> object:
+    """`value` for the option `name` of `rule`, validated; ConfigError naming `where` (a file)
+    and `section` (its table, or the command line)."""
+    try:
+        option = rule.option(name)
+    except KeyError:
+        known = ", ".join(option.name for option in rule.options) or "none"
+        raise ConfigError(
+            f"{where}: unknown option {name!r} in {section} (options of {rule.id}: {known})"
+        ) from None
+    try:
+        return option.validate(value)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {section}: {error}") from None

@@ -20,7 +20,8 @@ from __future__ import annotations
 import _ast
 import os
 
-from .cli import read_file, run_repo_hook
+from .cli import run_repo_hook
+from .files import read_file
 from .finding import Finding
 from .registry import COVERAGE_THRESHOLD_SINGLE_SOURCE as RULE
 from .registry import THRESHOLD_DISAGREES, THRESHOLD_REPEATED

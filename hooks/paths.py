@@ -23,48 +23,110 @@ def glob_match(path: str, pattern: str) -> bool:
 
     A pattern without `/` matches the file name or any folder name in the path (as .gitignore
     does); one with `/` matches the whole path, where `*` stays inside one folder and `**`
-    spans any number of folders, none included.
+    spans any number of folders, none included. Matching takes time linear in the path for each
+    star (no backtracking blow-up on patterns such as `*a*a*a*a*b`).
     """
     parts = [part for part in path.split("/") if part not in ("", ".")]
     pattern = pattern.strip()
     if pattern.endswith("/"):
         pattern += "**"
     if "/" not in pattern:
-        return any(_match_segment(part, pattern) for part in parts)
-    pattern_parts = [part for part in pattern.split("/") if part not in ("", ".")]
-    return _match_parts(parts, pattern_parts)
+        tokens = _tokens(pattern)
+        return any(_match(part, tokens) for part in parts)
+    segments = [part for part in pattern.split("/") if part not in ("", ".")]
+    compiled = [None if segment == "**" else _tokens(segment) for segment in segments]
+    return _match_sequence(parts, compiled, lambda part, tokens: _match(part, tokens))
 
 
-def _match_parts(parts: list[str], pattern: list[str]) -> bool:
-    if not pattern:
-        return not parts
-    head = pattern[0]
-    if head == "**":
-        return any(_match_parts(parts[skip:], pattern[1:]) for skip in range(len(parts) + 1))
-    return bool(parts) and _match_segment(parts[0], head) and _match_parts(parts[1:], pattern[1:])
+Token = tuple[str, object]
+"""("char", c), ("any", None) for `?`, ("star", None) for `*`, ("set", (chars, negated))."""
 
 
-def _match_segment(name: str, pattern: str) -> bool:
-    """fnmatch for one path segment; `*` and `?` handled here so hooks need not load `re`."""
-    if "[" in pattern:
-        import fnmatch
-
-        return fnmatch.fnmatchcase(name, pattern)
-    if "*" not in pattern and "?" not in pattern:
-        return name == pattern
-    return _wildcard(name, 0, pattern, 0)
-
-
-def _wildcard(name: str, i: int, pattern: str, j: int) -> bool:
-    while j < len(pattern):
-        char = pattern[j]
+def _tokens(pattern: str) -> list[Token]:
+    """A segment pattern as tokens; a `[` without its `]` is a literal, as in fnmatch."""
+    tokens: list[Token] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        index += 1
         if char == "*":
-            rest = pattern[j + 1 :]
-            if not rest:
-                return True
-            return any(_wildcard(name, k, pattern, j + 1) for k in range(i, len(name) + 1))
-        if i >= len(name) or (char != "?" and char != name[i]):
+            if not tokens or tokens[-1][0] != "star":
+                tokens.append(("star", None))
+        elif char == "?":
+            tokens.append(("any", None))
+        elif char == "[":
+            first = index + 1 if pattern[index : index + 1] == "!" else index
+            if pattern[first : first + 1] == "]":
+                first += 1  # a `]` first in the class is a member
+            closing = pattern.find("]", first)
+            if closing < 0:
+                tokens.append(("char", "["))
+                continue
+            body = pattern[index:closing]
+            index = closing + 1
+            negated = body.startswith("!")
+            tokens.append(("set", (_class_members(body[1:] if negated else body), negated)))
+        else:
+            tokens.append(("char", char))
+    return tokens
+
+
+def _class_members(body: str) -> tuple[tuple[str, str], ...]:
+    """The ranges of a `[...]` class body (a single character is a range of one)."""
+    ranges = []
+    index = 0
+    while index < len(body):
+        if index + 2 < len(body) and body[index + 1] == "-":
+            ranges.append((body[index], body[index + 2]))
+            index += 3
+        else:
+            ranges.append((body[index], body[index]))
+            index += 1
+    return tuple(ranges)
+
+
+def _one(char: str, token: Token) -> bool:
+    kind, value = token
+    if kind == "any":
+        return True
+    if kind == "char":
+        return char == value
+    ranges, negated = value  # type: ignore[misc]
+    inside = any(low <= char <= high for low, high in ranges)
+    return inside != negated
+
+
+def _match(name: str, tokens: list[Token]) -> bool:
+    """fnmatchcase for one segment, without `re`."""
+    return _match_sequence(list(name), tokens, _one)  # type: ignore[arg-type]
+
+
+def _match_sequence(items: list[str], pattern: list, matches: object) -> bool:
+    """Whether `items` match `pattern`, whose stars (`("star", None)` or None for `**`) stand for
+    any run of items: greedy, going back only to the last star, so linear per star."""
+    star_tokens = (("star", None), None)
+    i = p = 0
+    star = -1
+    resume = 0
+    while i < len(items):
+        token = pattern[p] if p < len(pattern) else None
+        if p < len(pattern) and token not in star_tokens and matches(items[i], token):  # type: ignore[operator]
+            i += 1
+            p += 1
+        elif p < len(pattern) and token in star_tokens:
+            star, resume = p, i
+            p += 1
+        elif star >= 0:
+            resume += 1
+            i, p = resume, star + 1
+        else:
             return False
-        i += 1
-        j += 1
-    return i == len(name)
+    while p < len(pattern) and pattern[p] in star_tokens:
+        p += 1
+    return p == len(pattern)
+
+
+def relative_to(path: str, root: str) -> str:
+    """`path` from `root`, `/`-separated (`..` segments when it lies outside): how `exclude`
+    patterns, baseline entries and shards name a file, whatever the current directory."""
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")

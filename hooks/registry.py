@@ -127,6 +127,9 @@ class Rule:
 # Codes, by name: checks report them through these constants, never by their text or by
 # their position in a rule's `codes`.
 UNPARSABLE_FILE = Code("MG001", "P0", "a file could not be read or parsed, so no check ran on it")
+CONFIG_CHANGED = Code(
+    "MG003", "P1", "the pull request changes the gate's configuration; it applies after merge"
+)
 BARE_EXCEPT_HANDLER = Code(
     "MG101", "P0", "bare `except:` catches everything, even KeyboardInterrupt"
 )
@@ -168,6 +171,28 @@ PARSE_ERROR = Rule(
     ),
     example="def broken(:\n    pass",
     use_instead="def fixed():\n    pass",
+)
+
+CONFIG_CHANGE = Rule(
+    id="config-changed",
+    codes=(CONFIG_CHANGED,),
+    summary="A change to the gate's own configuration, judged by the trusted revision's.",
+    scope="gate",
+    module="",
+    what=(
+        "With `--trusted-config-from REV` (the action's `trusted-config: base`, on by default for "
+        "pull requests), the configuration and the baselines are read from REV, not from the "
+        "tree being judged. Each configuration file (a `pyproject.toml` with `[tool.mergegate]`, "
+        "a file it `extend`s) or baseline that the tree changes, adds or deletes since REV is "
+        "reported at its first changed line."
+    ),
+    why=(
+        'A pull request could otherwise loosen the gate it is judged by: `fail-on = "never"`, '
+        "`select = []`, or its own new findings added to the baseline. The change is shown to "
+        "the reviewer and takes effect once merged."
+    ),
+    example='[tool.mergegate]\nfail-on = "never"  # in the pull request',
+    use_instead='[tool.mergegate]\nfail-on = "P0"  # changed in a reviewed pull request of its own',
 )
 
 BARE_EXCEPT = Rule(
@@ -507,6 +532,7 @@ RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
         PARSE_ERROR,
+        CONFIG_CHANGE,
         BARE_EXCEPT,
         UNUSED_GLOBAL,
         DEBUG_PRINT,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 
-from .cli import read_file, run_repo_hook
+from .cli import run_repo_hook
+from .files import read_file
 from .finding import Finding, InputError
 from .paths import display
 from .registry import SECRETS_DOCUMENTED as RULE

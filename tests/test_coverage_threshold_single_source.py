@@ -820,6 +820,7 @@ def test_main_exit_codes_and_output(tmp_path: Path) -> None:
         tmp_path / "repo",
         {".coveragerc": COVERAGERC_90, "tox.ini": tox, ".github/workflows/ci.yml": workflow},
     )
+    (repo / "pyproject.toml").write_text("[tool.mergegate]\nfail-on = 'P2'\n")  # MG501 is P2
     result = hook_command(repo)
     assert result.returncode == 1, result.stderr
     assert result.stderr == ""

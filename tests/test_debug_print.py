@@ -328,7 +328,9 @@ def test_nesting_as_deep_as_the_parser_allows() -> None:
 
 @pytest.fixture()
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project that blocks on debug-print's tier (P2): the hook exits as the gate would."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.mergegate]\nfail-on = 'P2'\n")
     return tmp_path
 
 
@@ -386,4 +388,4 @@ def test_main_missing_file_exits_2(workdir: Path, capsys: pytest.CaptureFixture[
     assert debug_print.main(["missing.py"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == "mergegate-debug-print: error: missing.py: no such file\n"
+    assert err == "mergegate-debug-print: error: missing.py: no such file or directory\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mergegate.gates.collect import python_checks
-from mergegate.gates.config import load
+from mergegate.gates.projects import load
 from mergegate.gates.filecheck import PythonCheck, check_data, needed, syntax_error
 from mergegate.gates.model import Item
 from mergegate.hooks.finding import Finding

@@ -15,7 +15,7 @@ from mergegate.gates import collect as collect_module
 from mergegate.gates import parallel
 from mergegate.gates.cli import main
 from mergegate.gates.collect import python_checks
-from mergegate.gates.config import load
+from mergegate.gates.projects import load
 from mergegate.gates.filecheck import FileResult
 from mergegate.gates.parallel import ParallelError, Task, check_all
 from mergegate.hooks.registry import RULES
@@ -107,7 +107,7 @@ def test_a_dying_worker_is_an_error_not_a_pass(
     tasks, _ = tasks_and_checks(repo)
     with pytest.raises(ParallelError, match="worker processes failed"):
         check_all(tasks, [(_crash, {}, None)], 2, False)
-    monkeypatch.setattr(collect_module, "python_checks", lambda config, rules: [(_crash, {}, None)])
+    monkeypatch.setattr(collect_module, "python_checks", lambda *args: [(_crash, {}, None)])
     assert main(["run", "--no-cache", "--jobs", "2"]) == 2
     assert "--jobs 1 checks them in this process" in capsys.readouterr().err
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,7 +70,7 @@ def test_glob_match(pattern: str, path: str, matches: bool) -> None:
 
 
 NAME = st.text(alphabet="ab.-_", max_size=6)
-SEGMENT_PATTERN = st.text(alphabet="ab.*?", max_size=6)
+SEGMENT_PATTERN = st.text(alphabet="ab.*?[]!-", max_size=8)
 
 
 @given(name=NAME, pattern=SEGMENT_PATTERN)
@@ -76,6 +78,21 @@ def test_one_segment_matches_as_fnmatch_does(name: str, pattern: str) -> None:
     """Our `*`/`?` matcher (which avoids loading `re`) agrees with fnmatch on a file name."""
     assume(name not in ("", "."))  # not file names: a path drops them
     assert glob_match(name, pattern) == fnmatch.fnmatchcase(name, pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern, path",
+    [
+        ("*a*a*a*a*a*a*a*a*b", "a" * 30),
+        ("/".join(["**"] * 10) + "/x/y.py", "/".join(["d"] * 40) + "/z.py"),
+        ("**/*a*a*a*a*a*a*a*a*b/**", "/".join(["a" * 30] * 30)),
+    ],
+)
+def test_matching_takes_linear_time(pattern: str, path: str) -> None:
+    """These took 20 s and more with backtracking; a hang would fail the subprocess's timeout."""
+    code = f"from mergegate.hooks.paths import glob_match; print(glob_match({path!r}, {pattern!r}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=10)
+    assert result.stdout == b"False\n"
 
 
 def test_display_is_relative_and_slash_separated(

@@ -125,7 +125,12 @@ CLEAN_SECRETS = "# Secrets\n\n- `PYPI_TOKEN`: API token of the PyPI project, sco
 
 CLIENTS = "class Client:\n    pass\n"
 
+BLOCK_ON_EVERY_TIER = "[tool.mergegate]\nfail-on = 'P3'\n"
+"""The sample blocks on every finding, so that each hook's failure shows (with the default,
+P0, only bare-except and global-singleton-without-lock would fail the commit)."""
+
 DIRTY_FILES = {
+    "pyproject.toml": BLOCK_ON_EVERY_TIER,
     "app.py": DIRTY_APP,
     "clients.py": CLIENTS,
     ".coveragerc": COVERAGERC,

@@ -616,10 +616,14 @@ DIRTY = {
 }
 
 
+BLOCK_ON_P3 = "[tool.mergegate]\nfail-on = 'P3'\n"
+"""A project that blocks on every tier: the hook exits 1 on any finding, as the gate would."""
+
+
 def test_main_prints_findings_and_exits_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make_repo(tmp_path, DIRTY)
+    make_repo(tmp_path, {**DIRTY, "pyproject.toml": BLOCK_ON_P3})
     monkeypatch.chdir(tmp_path)
     assert main([]) == 1
     out = capsys.readouterr().out.splitlines()
@@ -643,7 +647,14 @@ def test_main_root_argument_and_clean_exit(
 def test_main_docs_option_on_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make_repo(tmp_path, {**DIRTY, "SECRETS.md": "| Name | Use |\n|-|-|\n| A | a |\n| B | b |\n"})
+    make_repo(
+        tmp_path,
+        {
+            **DIRTY,
+            "SECRETS.md": "| Name | Use |\n|-|-|\n| A | a |\n| B | b |\n",
+            "pyproject.toml": BLOCK_ON_P3,
+        },
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["--docs", "SECRETS.md"]) == 0
     assert main(["--docs=.github/SECRETS.md"]) == 1
@@ -653,7 +664,9 @@ def test_main_docs_option_on_the_command_line(
 def test_main_docs_option_from_pyproject(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pyproject = '[tool.mergegate.rules.secrets-documented]\ndocs = "docs/SECRETS.md"\n'
+    pyproject = (
+        BLOCK_ON_P3 + '[tool.mergegate.rules.secrets-documented]\ndocs = "docs/SECRETS.md"\n'
+    )
     make_repo(tmp_path, {**DIRTY, "pyproject.toml": pyproject, "docs/SECRETS.md": "- `B`\n"})
     monkeypatch.chdir(tmp_path)
     assert main([]) == 1
@@ -702,7 +715,9 @@ def test_main_reports_parse_errors_and_noqa_in_workflows(
 def test_hook_start_loads_nothing_beyond_the_shared_modules() -> None:
     """Not yaml, re, bisect, typing: only the hook module itself is new."""
     code = (
-        "import sys; import mergegate.hooks.cli, mergegate.hooks.source; before = set(sys.modules)"
+        "import sys; import mergegate.hooks.cli, mergegate.hooks.source, mergegate.hooks.files,"
+        " mergegate.hooks.paths;"
+        " before = set(sys.modules)"
         "; import mergegate.hooks.secrets_documented; print(sorted(set(sys.modules) - before))"
         "; print('yaml' in sys.modules)"
     )

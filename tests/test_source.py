@@ -198,20 +198,24 @@ def test_parse_error_through_the_hook_exits_1(
     assert err == ""
 
 
-def test_missing_file_exits_2_and_still_reports_the_others(
+def test_missing_file_exits_2_before_any_check(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """As `mergegate run`: a path that does not exist is a usage error, found before any work."""
     (workdir / "bad.py").write_bytes(BARE_EXCEPT)
     assert bare_except.main(["missing.py", "bad.py"]) == 2
     out, err = capsys.readouterr()
-    assert out.startswith("bad.py:3:1: MG101 ")
-    assert err == "mergegate-bare-except: error: missing.py: no such file\n"
+    assert out == ""
+    assert err == "mergegate-bare-except: error: missing.py: no such file or directory\n"
 
 
-def test_directory_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_is_checked_as_the_gate_checks_it(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (workdir / "package").mkdir()
-    assert bare_except.main(["package"]) == 2
-    assert "package: is a directory" in capsys.readouterr().err
+    (workdir / "package" / "bad.py").write_bytes(BARE_EXCEPT)
+    assert bare_except.main(["package"]) == 1
+    assert capsys.readouterr().out.startswith("package/bad.py:3:1: MG101 ")
 
 
 def test_path_no_one_can_open_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -269,5 +273,10 @@ def test_installed_console_script_reports_input_errors_without_a_traceback(
         check=False,
     )
     assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "mergegate-bare-except: error: missing.py: no such file or directory\n"
+    result = subprocess.run(
+        [str(script), "broken.py"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
     assert result.stdout.startswith("broken.py:1:1: MG001 syntax error: ")
-    assert result.stderr == "mergegate-bare-except: error: missing.py: no such file\n"

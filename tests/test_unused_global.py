@@ -198,6 +198,7 @@ def test_hook_prints_findings_and_exits_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    Path("pyproject.toml").write_text("[tool.mergegate]\nfail-on = 'P1'\n")  # MG201 is P1
     Path("bad.py").write_text("def f():\n    global x\n    return x\n", encoding="utf-8")
     Path("good.py").write_text("def f():\n    global x\n    x = 1\n", encoding="utf-8")
     assert unused_global.main(["good.py"]) == 0

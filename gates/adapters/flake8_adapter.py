@@ -34,13 +34,15 @@ from subprocess import CompletedProcess
 
 from mergegate.gates.adapters.support import Paths, SourceText, failure, run_tool, text
 from mergegate.hooks.finding import Finding
+from mergegate.hooks.selection import most_specific
 
 TOOL = "flake8"
 MODULE = "flake8"
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "flake8_runner.py")
 
 PREFIX_TIERS = {"E9": "P0", "F63": "P0", "F7": "P0", "F82": "P0", "F824": "P1", "F": "P2"}
-"""Tier by code prefix; the longest matching prefix wins, codes matching none are P3."""
+"""Tier by code prefix; the most specific (hooks/selection.py: the longest) matching prefix wins,
+codes matching none are P3."""
 OTHER_TIER = "P3"
 
 CODE_PREFIX = ""
@@ -59,8 +61,8 @@ TIER_TABLE = (
 
 
 def default_tier(finding: Finding) -> str:
-    matching = [prefix for prefix in PREFIX_TIERS if finding.code.startswith(prefix)]
-    return PREFIX_TIERS[max(matching, key=len)] if matching else OTHER_TIER
+    prefix = most_specific(PREFIX_TIERS, finding.rule, finding.code)
+    return OTHER_TIER if prefix is None else PREFIX_TIERS[prefix]
 
 
 def _violations(result: CompletedProcess[bytes]) -> list[tuple[str, int, int, str, str]]:

@@ -7,11 +7,13 @@ table. Reporters never decide anything: tiers, states and the verdict come from 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 from mergegate.gates.model import Outcome
 from mergegate.hooks.finding import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from collections.abc import Callable
 
 FORMATS = {
     "text": "text",
@@ -23,19 +25,30 @@ FORMATS = {
 """Format name -> module under mergegate.gates.reports."""
 
 
-@dataclass
 class ReportContext:
     """What a reporter may need beyond the outcome itself."""
 
-    color: bool = False
-    """ANSI colour in the text report (only when writing to a terminal)."""
-    link: Optional[Callable[[Finding], str]] = None
-    """A URL for a finding's line (GitHub: the file at the pull request's head commit)."""
-    max_chars: Optional[int] = None
-    """An upper bound on the rendered size, for formats that are bounded (markdown, which has a
-    default of its own)."""
-    root: str = "."
-    """The project root, for formats that carry paths relative to it (SARIF's srcroot)."""
+    __slots__ = ("color", "link", "max_chars", "root", "show_held_back")
+
+    def __init__(
+        self,
+        color: bool = False,
+        link: Callable[[Finding], str] | None = None,
+        max_chars: int | None = None,
+        root: str = ".",
+        show_held_back: bool = False,
+    ) -> None:
+        self.color = color
+        """ANSI colour in the text report (only when writing to a terminal)."""
+        self.link = link
+        """A URL for a finding's line (GitHub: the file at the pull request's head commit)."""
+        self.max_chars = max_chars
+        """An upper bound on the rendered size, for formats that are bounded (markdown, which
+        has a default of its own)."""
+        self.root = root
+        """The project root, for formats that carry paths relative to it (SARIF's srcroot)."""
+        self.show_held_back = show_held_back
+        """The text report lists held-back findings too, not only their counts."""
 
 
 def render(format_name: str, outcome: Outcome, context: ReportContext) -> str:

@@ -11,7 +11,7 @@ import json
 from typing import Optional
 
 from mergegate.gates.output import json_text
-from mergegate.gates.model import STATES, SUPPRESSED, BaselineEntry, Item, Outcome
+from mergegate.gates.model import FAIL_ON_CHOICES, STATES, SUPPRESSED, BaselineEntry, Item, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import TIERS
@@ -24,6 +24,8 @@ def _entry(item: Item) -> dict[str, object]:
     entry["severity"] = item.severity
     entry["state"] = item.state
     entry["blocking"] = item.blocking
+    entry["fail_on"] = item.fail_on
+    entry["project_fail_on"] = item.project_fail_on
     if item.reason:
         entry["reason"] = item.reason
     entry["line_text"] = item.line_text
@@ -45,6 +47,7 @@ def render(outcome: Outcome, context: ReportContext) -> str:
         "suppressed": [_entry(item) for item in outcome.items if item.state == SUPPRESSED],
         "shard": {"index": shard[0], "count": shard[1]} if shard else None,
         "fingerprint": outcome.fingerprint,
+        "notes": outcome.notes,
     }
     return json_text(document)
 
@@ -54,9 +57,14 @@ def _item(entry: dict[str, object]) -> Item:
     if state not in STATES or severity not in TIERS:
         raise ValueError(f"a finding with state {state!r} and severity {severity!r}")
     text, reason = entry["line_text"], entry.get("reason", "")
+    fail_on, own = entry.get("fail_on", "P0"), entry.get("project_fail_on", "P0")
     if not isinstance(text, str) or not isinstance(reason, str):
         raise ValueError("a finding whose line_text or reason is not a string")
-    return Item(Finding.from_dict(entry), text, str(state), reason, str(severity))
+    if fail_on not in FAIL_ON_CHOICES or own not in FAIL_ON_CHOICES:
+        raise ValueError(f"a finding with fail_on {fail_on!r} and project_fail_on {own!r}")
+    built = Item(Finding.from_dict(entry), text, str(state), reason, str(severity))
+    built.fail_on, built.project_fail_on = str(fail_on), str(own)
+    return built
 
 
 def _fixed(value: object) -> list[BaselineEntry]:
@@ -100,6 +108,7 @@ def parse(text: str) -> Outcome:
             tools=_strings(document["tools"]),
             shard=place,
             fingerprint=fingerprint,
+            notes=_strings(document.get("notes", [])),
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(

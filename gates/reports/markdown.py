@@ -101,12 +101,12 @@ def _decision(outcome: Outcome) -> str:
         tiers = ", ".join(f"{blocking[tier]} {tier}" for tier in TIERS if blocking[tier])
         sentences.append(
             f"**Blocked by {_plural(len(outcome.blocking), 'new finding')}** at"
-            f" {outcome.fail_on} or above: {tiers}."
+            f" {outcome.threshold}: {tiers}."
         )
     elif outcome.fail_on == "never":
         sentences.append("Nothing blocks: `--fail-on never` only reports.")
     else:
-        sentences.append(f"No new finding at {outcome.fail_on} or above blocks.")
+        sentences.append(f"No new finding at {outcome.threshold} blocks.")
     sentences.append(f"{counts['total']} new in {_plural(outcome.files_checked, 'file')} checked.")
     return " ".join(sentences)
 

@@ -1,36 +1,94 @@
-"""The terminal report: findings grouped by tier, P0 first, then the verdict line."""
+"""The terminal report: what is new and what blocks, grouped by tier, then the verdict line.
+
+By default only new findings are listed (what the gate judges); held-back ones (existing,
+baselined, suppressed) are one count line, and `--show-held-back` lists them too. Tier headers
+and the verdict count the same things. The single-purpose hooks print the same decisions in the
+`path:line:col: CODE message` lines pre-commit users expect (`hook_report`).
+"""
 
 from __future__ import annotations
 
-from mergegate.gates.model import NEW, Outcome
+from mergegate.gates.model import BASELINED, EXISTING, HELD_BACK, NEW, Item, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.registry import TIERS
 from mergegate.hooks.terminal import terminal_line, terminal_text
 
 COLORS = {"P0": "\033[1;31m", "P1": "\033[33m", "P2": "\033[36m", "P3": "\033[2m"}
 RESET = "\033[0m"
+SHOW_HELD_BACK = "--show-held-back"
 
 
 def _paint(text: str, color: str, context: ReportContext) -> str:
     return f"{color}{text}{RESET}" if context.color else text
 
 
+def label(item: Item) -> str:
+    """`P0`, or `P2, baselined` for a held-back finding."""
+    return item.severity if item.state == NEW else f"{item.severity}, {item.state}"
+
+
+def header(tier: str, items: list[Item]) -> str:
+    """`P0 (2, blocking)`, `P2 (1, not blocking)`, `P1 (3: 1 blocking, 2 not)` when projects
+    disagree, and how many listed items are held back."""
+    blocking = sum(1 for item in items if item.blocking)
+    new = sum(1 for item in items if item.state == NEW)
+    if not new:
+        decided = "held back"
+    elif blocking == new:
+        decided = "blocking"
+    elif not blocking:
+        decided = "not blocking"
+    else:
+        decided = f"{blocking} blocking, {new - blocking} not"
+    held = len(items) - new
+    counted = f"{len(items)}" if not held or not new else f"{new} new + {held} held back"
+    return f"{tier} ({counted}, {decided})"
+
+
+def _line(item: Item, context: ReportContext) -> str:
+    finding = item.finding
+    return (
+        f"{terminal_line(finding.path)}:{finding.line}:{finding.column}: "
+        f"{terminal_text(finding.code)} "
+        f"{_paint(f'[{label(item)}]', COLORS[item.severity], context)} "
+        f"{terminal_text(finding.message)}"
+    )
+
+
+def listed(outcome: Outcome, context: ReportContext) -> list[Item]:
+    """The items a text report lists: new ones, or every reported one with --show-held-back."""
+    return outcome.reported if context.show_held_back else outcome.new
+
+
 def render(outcome: Outcome, context: ReportContext) -> str:
     lines = []
+    shown = listed(outcome, context)
     for tier in TIERS:
-        items = [item for item in outcome.reported if item.severity == tier]
+        items = [item for item in shown if item.severity == tier]
         if not items:
             continue
-        lines.append(_paint(f"{tier} ({len(items)})", COLORS[tier], context))
-        for item in items:
-            finding = item.finding
-            label = tier if item.state == NEW else f"{tier}, {item.state}"
-            lines.append(
-                f"{terminal_line(finding.path)}:{finding.line}:{finding.column}: "
-                f"{terminal_text(finding.code)} {_paint(f'[{label}]', COLORS[tier], context)} "
-                f"{terminal_text(finding.message)}"
-            )
+        lines.append(_paint(header(tier, items), COLORS[tier], context))
+        lines.extend(_line(item, context) for item in items)
         lines.append("")
+    lines.extend(_trailer(outcome, context))
+    for error in outcome.errors:
+        lines.append(_paint(f"error: {terminal_text(error)}", COLORS["P0"], context))
+    lines.append(verdict_line(outcome))
+    return "\n".join(lines) + "\n"
+
+
+def _trailer(outcome: Outcome, context: ReportContext) -> list[str]:
+    """Held back but not listed, fixed baseline entries, notes, and where to read more."""
+    lines = []
+    counts = outcome.counts()
+    unlisted = [
+        f"{counts[state]} {state}"
+        for state in HELD_BACK
+        if counts[state] and not (context.show_held_back and state != "suppressed")
+    ]
+    if unlisted:
+        how = "" if context.show_held_back else f" ({SHOW_HELD_BACK} lists them)"
+        lines.append(f"held back, not listed: {', '.join(unlisted)}{how}")
     for entry in outcome.fixed:
         lines.append(
             terminal_text(
@@ -38,10 +96,14 @@ def render(outcome: Outcome, context: ReportContext) -> str:
                 f" ({entry['content']})"
             )
         )
-    for error in outcome.errors:
-        lines.append(_paint(f"error: {terminal_text(error)}", COLORS["P0"], context))
-    lines.append(verdict_line(outcome))
-    return "\n".join(lines) + "\n"
+    lines.extend(f"note: {terminal_text(note)}" for note in outcome.notes)
+    codes = sorted({item.finding.code for item in listed(outcome, context)})
+    if codes:
+        lines.append(
+            f"what a code means and how to fix it: mergegate rules {terminal_text(codes[0])}"
+            + (f" (codes here: {terminal_text(', '.join(codes))})" if len(codes) > 1 else "")
+        )
+    return lines
 
 
 def verdict_line(outcome: Outcome) -> str:
@@ -52,12 +114,8 @@ def verdict_line(outcome: Outcome) -> str:
     if outcome.fail_on == "never":
         parts.append("nothing blocks (--fail-on never)")
     else:
-        parts.append(f"{counts['blocking']} blocking at {outcome.fail_on} or above")
-    held = [
-        f"{counts[state]} {state}"
-        for state in ("existing", "baselined", "suppressed")
-        if counts[state]
-    ]
+        parts.append(f"{counts['blocking']} blocking at {outcome.threshold}")
+    held = [f"{counts[state]} {state}" for state in HELD_BACK if counts[state]]
     if held:
         parts.append("held back: " + ", ".join(held))
     if outcome.fixed:
@@ -65,3 +123,21 @@ def verdict_line(outcome: Outcome) -> str:
     if outcome.errors:
         parts.append(f"{len(outcome.errors)} errors")
     return f"mergegate: {outcome.verdict}: " + "; ".join(parts)
+
+
+def hook_report(outcome: Outcome, prog: str) -> str:
+    """A single-purpose hook's output: `path:line:col: CODE message` per new finding (the line
+    pre-commit-hooks and flake8 print), ` [P2, not blocking]` after one that does not block, and
+    one line for what is held back; the same decisions as the gate's."""
+    lines = []
+    for item in sorted(outcome.new, key=lambda item: item.finding.sort_key()):
+        line = item.finding.format()
+        if not item.blocking:
+            line += f" [{item.severity}, not blocking at fail-on {item.fail_on}]"
+        lines.append(line)
+    counts = outcome.counts()
+    held = [f"{counts[state]} {state}" for state in (EXISTING, BASELINED) if counts[state]]
+    if held:  # `# noqa` is silent, as in every linter
+        lines.append(f"{prog}: held back, not listed: {', '.join(held)}")
+    lines.extend(f"{prog}: note: {terminal_text(note)}" for note in outcome.notes)
+    return "".join(line + "\n" for line in lines)

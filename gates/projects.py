@@ -1,0 +1,156 @@
+"""Which configuration judges each file: the closest `pyproject.toml` with a `[tool.mergegate]`
+table above it, up to the repository root (ruff's hierarchical model), or the one `--config`
+names for every file.
+
+A project is a folder with such a table (its root) and the Config it resolves to, `extend` chain
+included. Files with no table above them are judged by the defaults, rooted at the repository
+root (else at the first path of the run, or its folder). With `--config FILE`, every file is judged by FILE; the project
+root is FILE's folder when that folder lies inside the repository and holds every path of the run,
+else the repository root (else the current directory): where an organisation keeps its shared
+configuration never decides what `exclude` and `baseline` are relative to.
+"""
+
+from __future__ import annotations
+
+import os
+
+from mergegate.gates.config import Config, build
+from mergegate.hooks.config import PYPROJECT, ConfigError, Reader, read_table, resolve
+
+
+def repository_root(path: str) -> str | None:
+    """The closest folder at or above `path` holding `.git` (a folder, or the file a worktree or
+    submodule has): where configuration discovery stops. Found without running git, which may
+    be missing or refuse a checkout another user owns."""
+    directory = os.path.realpath(path)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    while True:
+        if os.path.lexists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+class Projects:
+    """The projects of one run, found as files ask for them; each configuration read once.
+
+    The run's repository is the one the current directory is in, else the first path's: every
+    path must lie inside it."""
+
+    def __init__(
+        self,
+        cwd: str,
+        paths: list[str],
+        config_file: str | None = None,
+        reader: Reader | None = None,
+    ) -> None:
+        self.reader = reader or Reader()
+        first = os.path.realpath(os.path.join(cwd, paths[0]) if paths else cwd)
+        self.repository = repository_root(cwd) or repository_root(first)
+        self.default_root = self.repository or (
+            first if os.path.isdir(first) else os.path.dirname(first)
+        )
+        self._by_folder: dict[str, Config] = {}
+        self._by_root: dict[str, Config] = {}
+        self.forced: Config | None = None
+        if config_file:
+            root = self._forced_root(config_file, [os.path.join(cwd, path) for path in paths])
+            self.forced = self._load(config_file, root, standalone=True)
+
+    def _forced_root(self, config_file: str, paths: list[str]) -> str:
+        folder = os.path.dirname(os.path.realpath(config_file))
+        real = [os.path.realpath(path) for path in paths]
+        if self.repository and inside(folder, self.repository):
+            if all(inside(path, folder) for path in real):
+                return folder
+        return self.default_root
+
+    def _load(self, path: str, root: str, standalone: bool) -> Config:
+        table = read_table(path, self.reader, standalone=standalone)
+        if table is None:  # a pyproject.toml --config names may have no table: the defaults
+            return Config(root)
+        shown = self.reader.describe(path)
+        merged, chain = resolve(path, table, self.reader)
+        config = build(merged, shown, root)
+        config.chain = [self.reader.describe(name) for name in chain]
+        return config
+
+    def for_path(self, path: str) -> Config:
+        """The configuration of a file or folder (absolute and real)."""
+        if self.forced is not None:
+            return self.forced
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        return self._for_folder(folder)
+
+    def _for_folder(self, folder: str) -> Config:
+        pending = []
+        config: Config | None = None
+        directory = folder
+        while True:
+            if directory in self._by_folder:
+                config = self._by_folder[directory]
+                break
+            pending.append(directory)
+            candidate = os.path.join(directory, PYPROJECT)
+            table_config = self._project_at(directory, candidate)
+            if table_config is not None:
+                config = table_config
+                break
+            parent = os.path.dirname(directory)
+            at_boundary = self.repository is not None and directory == self.repository
+            if at_boundary or parent == directory:
+                config = self._defaults()
+                break
+            directory = parent
+        for seen in pending:
+            self._by_folder[seen] = config
+        return config
+
+    def _project_at(self, directory: str, candidate: str) -> Config | None:
+        if directory in self._by_root:
+            return self._by_root[directory]
+        if read_table(candidate, self.reader) is None:
+            return None
+        config = self._load(candidate, directory, standalone=False)
+        self._by_root[directory] = config
+        return config
+
+    def _defaults(self) -> Config:
+        root = self.default_root
+        if root not in self._by_root:
+            self._by_root[root] = Config(root)
+        return self._by_root[root]
+
+    def project_of_pyproject(self, path: str) -> Config | None:
+        """The project a listed `pyproject.toml` makes, if it has a table (and no --config
+        overrides every project)."""
+        if self.forced is not None:
+            return None
+        directory = os.path.dirname(path)
+        return self._project_at(directory, path)
+
+    def all(self) -> list[Config]:
+        """Every project met so far, in the order of their roots."""
+        found = list(self._by_root.values()) + ([self.forced] if self.forced else [])
+        unique = {id(config): config for config in found}
+        return sorted(unique.values(), key=lambda config: config.root)
+
+
+def check_inside(path: str, repository: str | None, shown: str) -> None:
+    """A path of the run must lie inside the repository the run is about."""
+    if repository is not None and not inside(os.path.realpath(path), repository):
+        raise ConfigError(f"{shown}: outside the repository {repository}")
+
+
+def load(config_file: str | None, start: str) -> Config:
+    """The configuration that judges `start` (a file or folder): --config's, else the closest
+    table's, else the defaults."""
+    path = os.path.realpath(start)
+    return Projects(os.path.realpath(os.curdir), [path], config_file).for_path(path)
