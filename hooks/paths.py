@@ -110,7 +110,8 @@ def _match_sequence(items: list[str], pattern: list, matches: object) -> bool:
     resume = 0
     while i < len(items):
         token = pattern[p] if p < len(pattern) else None
-        if p < len(pattern) and token not in star_tokens and matches(items[i], token):  # type: ignore[operator]
+        step = p < len(pattern) and token not in star_tokens
+        if step and matches(items[i], token):  # type: ignore[operator]
             i += 1
             p += 1
         elif p < len(pattern) and token in star_tokens:
