@@ -125,42 +125,38 @@ def compose_yaml(file: TextFile) -> list[yaml.Node] | Finding:
     anchors: dict[str, yaml.Node] = {}
     open_nodes: list[Collection] = []
     pending_keys: list[yaml.Node | None] = []  # per open mapping: a key awaiting its value
-    node: yaml.Node
     try:
         for event in yaml.parse(file.text, Loader=loader):
-            if isinstance(event, yaml.ScalarEvent):
+            if type(event) is yaml.ScalarEvent:  # by exact type, the fastest test
                 node = yaml.ScalarNode(event.tag or "", event.value, style=event.style)
-            elif isinstance(event, yaml.AliasEvent):
+                node.start_mark, node.end_mark = event.start_mark, event.end_mark
+                if event.anchor:
+                    anchors[event.anchor] = node
+                _attach(documents, open_nodes, pending_keys, node)
+            elif type(event) is yaml.SequenceStartEvent or type(event) is yaml.MappingStartEvent:
+                if len(open_nodes) >= MAX_DEPTH:
+                    return file.error(TOO_DEEP.format("YAML"), _index(event.start_mark))
+                opened = (
+                    yaml.SequenceNode
+                    if type(event) is yaml.SequenceStartEvent
+                    else yaml.MappingNode
+                )(event.tag or "", [], flow_style=event.flow_style)
+                opened.start_mark = event.start_mark
+                if event.anchor:
+                    anchors[event.anchor] = opened
+                _attach(documents, open_nodes, pending_keys, opened)
+                open_nodes.append(opened)
+                pending_keys.append(None)
+            elif type(event) is yaml.SequenceEndEvent or type(event) is yaml.MappingEndEvent:
+                open_nodes.pop().end_mark = event.end_mark
+                pending_keys.pop()
+            elif type(event) is yaml.AliasEvent:
                 if event.anchor not in anchors:
                     message = f"invalid YAML: found undefined alias {event.anchor!r}"
                     return file.error(message, _index(event.start_mark))
                 _attach(documents, open_nodes, pending_keys, anchors[event.anchor])
-                continue
-            elif isinstance(event, yaml.CollectionStartEvent):
-                if len(open_nodes) >= MAX_DEPTH:
-                    return file.error(TOO_DEEP.format("YAML"), _index(event.start_mark))
-                node_class = (
-                    yaml.SequenceNode
-                    if isinstance(event, yaml.SequenceStartEvent)
-                    else yaml.MappingNode
-                )
-                node = node_class(event.tag or "", [], flow_style=event.flow_style)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                open_nodes[-1].end_mark = event.end_mark
-                open_nodes.pop()
-                pending_keys.pop()
-                continue
-            else:  # stream and document boundaries: anchors do not cross documents
-                if isinstance(event, yaml.DocumentStartEvent):
-                    anchors = {}
-                continue
-            node.start_mark, node.end_mark = event.start_mark, event.end_mark
-            if event.anchor:
-                anchors[event.anchor] = node
-            _attach(documents, open_nodes, pending_keys, node)
-            if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
-                open_nodes.append(node)
-                pending_keys.append(None)
+            elif type(event) is yaml.DocumentStartEvent:  # anchors do not cross documents
+                anchors = {}
     except yaml.YAMLError as error:
         return _yaml_error(file, error, byte_offsets=loader is not yaml.SafeLoader)
     return documents
