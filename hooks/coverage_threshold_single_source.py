@@ -20,6 +20,7 @@ from __future__ import annotations
 import _ast
 
 from .cli import run_repo_hook
+from .coverage_commands import PYTEST_COV, locate, thresholds
 from .finding import Finding
 from .registry import COVERAGE_THRESHOLD_SINGLE_SOURCE as RULE
 from .registry import THRESHOLD_DISAGREES, THRESHOLD_REPEATED
@@ -76,8 +77,6 @@ CODECOV_FILES = tuple(
     for name in ("codecov.yml", ".codecov.yml", "codecov.yaml", ".codecov.yaml")
 )
 
-PYTEST_COV = "--cov-fail-under"
-COVERAGE_OPTION = "--fail-under"
 COVERAGE_COMMAND = "coverage --fail-under"
 CODECOV = "Codecov project target"
 OVERRIDES = {
@@ -86,16 +85,6 @@ OVERRIDES = {
 }
 COMPUTED = "<computed>"
 """How a threshold computed by Python code (a variable, an f-string) is shown."""
-
-_OPTION = (
-    r"(?<![\w-])(--cov-fail-under|--fail-under)(?:=|(?:[ \t]|\\\n)+)[\"']?"
-    r"(\$\{\{[^}]*\}\}|\$\([^)]*\)|\$\{[^}]*\}|\{[^}]*\}|[^\s\"';&|,)\]}]+)"
-)
-"""A threshold option and its value: a word, or a `${{ }}`, `$( )`, `${ }` or `{ }` reference."""
-_COVERAGE_WORD = r"(?<![\w.-])coverage3?(?:\.exe)?(?![\w./-])"
-"""The coverage command (`coverage`, `python -m coverage`, `.venv/bin/coverage`), not a file."""
-_SEPARATORS = "= \t\n\"',\\"
-"""What may stand between an option and its value in raw text (quotes and commas of lists)."""
 
 
 class _Place:
@@ -186,46 +175,6 @@ def _number(text: str) -> float | None:
 # --- Command text: pytest-cov's --cov-fail-under and coverage's --fail-under -----------------
 
 
-def _without_comments(text: str) -> str:
-    """`#` comments (a `#` that starts a word, to the end of the line) blanked, indices kept."""
-    if "#" not in text:
-        return text
-    import re
-
-    return re.sub(r"(?:^|(?<=\s))#[^\n]*", lambda match: " " * len(match.group()), text, flags=re.M)
-
-
-def _command_start(text: str, index: int) -> int:
-    """Where the shell command holding `index` starts: after `;`, `&`, `|` or a line end."""
-    start = max(text.rfind(separator, 0, index) + 1 for separator in ";&|")
-    newline = text.rfind("\n", 0, index)
-    while newline > 0 and text[newline - 1] == "\\":  # a continued line is the same command
-        newline = text.rfind("\n", 0, newline - 1)
-    return max(start, newline + 1)
-
-
-def _thresholds(text: str) -> list[tuple[str, str, int]]:
-    """(option, value as written, index of the value) of each threshold option in command text.
-
-    `--fail-under` counts only in a coverage command (`coverage report`, `python -m coverage
-    xml`, ...): other tools, such as diff-cover, have an option of the same name.
-    """
-    if "fail-under" not in text:
-        return []
-    import re
-
-    text = _without_comments(text)
-    found = []
-    for match in re.finditer(_OPTION, text):
-        option = match.group(1)
-        if option == COVERAGE_OPTION:
-            command = text[_command_start(text, match.start()) : match.start()]
-            if not re.search(_COVERAGE_WORD, command):
-                continue
-        found.append((option, match.group(2), match.start(2)))
-    return found
-
-
 def _what(option: str) -> str:
     return PYTEST_COV if option == PYTEST_COV else COVERAGE_COMMAND
 
@@ -233,35 +182,16 @@ def _what(option: str) -> str:
 def _text_places(source: TextFile, text: str) -> list[_Place]:
     """Thresholds in text whose indices are the file's own (comments already blanked)."""
     return [
-        _Place(source, index, value, _what(option)) for option, value, index in _thresholds(text)
+        _Place(source, index, value, _what(option)) for option, value, index in thresholds(text)
     ]
-
-
-def _locate(text: str, start: int, end: int, option: str, value: str) -> int:
-    """Where `value`, parsed from text[start:end], is written: after `option`, else anywhere."""
-    first = -1
-    found = text.find(option, start, end)
-    while found >= 0:
-        after = found + len(option)
-        while after < end and text[after] in _SEPARATORS:
-            after += 1
-        if text.startswith(value, after):
-            return after
-        if first < 0:
-            first = after
-        found = text.find(option, found + 1, end)
-    if first >= 0:
-        return first
-    direct = text.find(value, start, end)
-    return direct if direct >= 0 else start
 
 
 def _parsed_places(source: TextFile, start: int, end: int, chunks: Iterator[str]) -> list[_Place]:
     """Thresholds in parsed strings whose raw text is source.text[start:end], in order."""
     places = []
     for chunk in chunks:
-        for option, value, _ in _thresholds(chunk):
-            index = _locate(source.text, start, end, option, value)
+        for option, value, _ in thresholds(chunk):
+            index = locate(source.text, start, end, option, value)
             places.append(_Place(source, index, value, _what(option)))
             start = index + len(value)
     return places
@@ -316,7 +246,7 @@ def _toml_coverage(
         for leaf_path, leaf in toml_leaves(key_path, value):
             if leaf_path in targets:
                 text = str(leaf)
-                index = _locate(source.text, key_start, value_end, "fail_under", text)
+                index = locate(source.text, key_start, value_end, "fail_under", text)
                 where = "[" + ".".join(targets[leaf_path] + ("report",)) + "]"
                 places[leaf_path] = _Place(source, index, text, "fail_under", where)
     resolved = None
@@ -465,16 +395,14 @@ def _noxfile_places(repo: Repository) -> list[_Place]:
         for text in texts:
             offsets.append(offset)
             offset += len(text) + 1
-        for option, value, index in _thresholds(" ".join(texts)):
+        for option, value, index in thresholds(" ".join(texts)):
             element = elements[bisect_right(offsets, index) - 1]
             start = source.offset(element.lineno, parsed.column(element.lineno, element.col_offset))
             end_line = element.end_lineno or element.lineno
             end = source.offset(end_line, parsed.column(end_line, element.end_col_offset or 0))
             shown = COMPUTED if "\x00" in value else value
             places.append(
-                _Place(
-                    source, _locate(source.text, start, end, option, value), shown, _what(option)
-                )
+                _Place(source, locate(source.text, start, end, option, value), shown, _what(option))
             )
     return places
 
