@@ -213,6 +213,20 @@ def yaml_items(node: yaml.Node | None) -> list[tuple[str, yaml.Node]]:
     return [(key.value, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
 
 
+def yaml_scalar(node: yaml.Node | None) -> yaml.ScalarNode | None:
+    """The node if it is a scalar, else None."""
+    import yaml
+
+    return node if isinstance(node, yaml.ScalarNode) else None
+
+
+def yaml_sequence(node: yaml.Node | None) -> list[yaml.Node]:
+    """A sequence's items; nothing for any other node."""
+    import yaml
+
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
 def yaml_get(node: yaml.Node | None, key: str) -> yaml.Node | None:
     """The value of `key` in a mapping node (the last of duplicates, as PyYAML's loader keeps)."""
     found = None
