@@ -18,22 +18,22 @@ place, even a pytest `addopts`, is a single source.
 from __future__ import annotations
 
 import _ast
-import os
 
 from .cli import run_repo_hook
-from .files import read_file
+from .coverage_commands import PYTEST_COV, locate, thresholds
 from .finding import Finding
 from .registry import COVERAGE_THRESHOLD_SINGLE_SOURCE as RULE
 from .registry import THRESHOLD_DISAGREES, THRESHOLD_REPEATED
 from .source import Source, parse, walk
-from .textfile import TextFile as _Text
-from .textfile import compose_yaml, decode_text, parse_ini, parse_toml, yaml_get, yaml_scalars
+from .textfile import Repository, TextFile, ini_options, toml_leaves, toml_lookup, toml_pairs
+from .textfile import toml_value, yaml_get, yaml_scalars
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     import configparser
     from collections.abc import Iterable, Iterator, Sequence
-    from typing import Any
+
+    from .textfile import TomlPath
 
 REPEATED, DISAGREES = THRESHOLD_REPEATED.code, THRESHOLD_DISAGREES.code
 
@@ -77,8 +77,6 @@ CODECOV_FILES = tuple(
     for name in ("codecov.yml", ".codecov.yml", "codecov.yaml", ".codecov.yaml")
 )
 
-PYTEST_COV = "--cov-fail-under"
-COVERAGE_OPTION = "--fail-under"
 COVERAGE_COMMAND = "coverage --fail-under"
 CODECOV = "Codecov project target"
 OVERRIDES = {
@@ -88,25 +86,13 @@ OVERRIDES = {
 COMPUTED = "<computed>"
 """How a threshold computed by Python code (a variable, an f-string) is shown."""
 
-_OPTION = (
-    r"(?<![\w-])(--cov-fail-under|--fail-under)(?:=|(?:[ \t]|\\\n)+)[\"']?"
-    r"(\$\{\{[^}]*\}\}|\$\([^)]*\)|\$\{[^}]*\}|\{[^}]*\}|[^\s\"';&|,)\]}]+)"
-)
-"""A threshold option and its value: a word, or a `${{ }}`, `$( )`, `${ }` or `{ }` reference."""
-_COVERAGE_WORD = r"(?<![\w.-])coverage3?(?:\.exe)?(?![\w./-])"
-"""The coverage command (`coverage`, `python -m coverage`, `.venv/bin/coverage`), not a file."""
-_SEPARATORS = "= \t\n\"',\\"
-"""What may stand between an option and its value in raw text (quotes and commas of lists)."""
-_LOADERS = {"ini": parse_ini, "toml": parse_toml, "yaml": compose_yaml}
-"""How each kind of file is parsed (`_Repo.parsed`)."""
-
 
 class _Place:
     """One place where a threshold is written, at its value."""
 
     __slots__ = ("path", "line", "column", "text", "number", "what", "where")
 
-    def __init__(self, source: _Text, index: int, text: str, what: str, where: str = "") -> None:
+    def __init__(self, source: TextFile, index: int, text: str, what: str, where: str = "") -> None:
         self.path = source.path
         self.line, self.column = source.position(index)
         self.text = text
@@ -172,76 +158,6 @@ class _Truth:
         )
 
 
-class _Repo:
-    """The files this rule reads, each read and parsed once; files that do not parse noted.
-
-    A file is parsed only when coverage.py would read it or its text could hold a threshold
-    (`holds`): a broken file that cannot matter here is left to the checks that need it.
-    """
-
-    __slots__ = ("root", "errors", "_data", "_texts", "_parsed", "_listings")
-
-    def __init__(self, root: str) -> None:
-        self.root = root
-        self.errors: list[Finding] = []
-        self._data: dict[str, bytes] = {}
-        self._texts: dict[str, _Text | None] = {}
-        self._parsed: dict[str, tuple[_Text, Any] | None] = {}
-        self._listings: dict[str, list[str]] = {}
-
-    def files(self, folder: str = "") -> list[str]:
-        """The regular files in `folder` (relative to the root), by their exact names."""
-        if folder not in self._listings:
-            directory = os.path.join(self.root, folder)
-            try:
-                names = sorted(os.listdir(directory))
-            except OSError:
-                names = []
-            self._listings[folder] = [
-                name for name in names if os.path.isfile(os.path.join(directory, name))
-            ]
-        return self._listings[folder]
-
-    def exists(self, path: str) -> bool:
-        folder, _, name = path.rpartition("/")
-        return name in self.files(folder)
-
-    def data(self, path: str) -> bytes:
-        """The file's bytes; an unreadable file is an InputError."""
-        if path not in self._data:
-            self._data[path] = read_file(os.path.join(self.root, path))
-        return self._data[path]
-
-    def text(self, path: str) -> _Text | None:
-        """The file decoded as UTF-8, or None (and a parse-error) when it is not UTF-8."""
-        if path not in self._texts:
-            decoded = decode_text(path, self.data(path))
-            if isinstance(decoded, Finding):
-                self.errors.append(decoded)
-                self._texts[path] = None
-            else:
-                self._texts[path] = decoded
-        return self._texts[path]
-
-    def holds(self, path: str, needle: str) -> bool:
-        """Whether the file exists and its bytes contain `needle`, in any case."""
-        return self.exists(path) and needle.encode() in self.data(path).lower()
-
-    def parsed(self, path: str, kind: str) -> tuple[_Text, Any] | None:
-        """The file and its INI, TOML or YAML parse; None (noted once) when it does not parse."""
-        if path not in self._parsed:
-            source = self.text(path)
-            result: tuple[_Text, Any] | None = None
-            if source is not None:
-                loaded = _LOADERS[kind](source)
-                if isinstance(loaded, Finding):
-                    self.errors.append(loaded)
-                else:
-                    result = (source, loaded)
-            self._parsed[path] = result
-        return self._parsed[path]
-
-
 def _number(text: str) -> float | None:
     """A threshold as a number (`90`, `90.0` and `"90%"` are all 90), or None if not literal."""
     import math
@@ -259,82 +175,23 @@ def _number(text: str) -> float | None:
 # --- Command text: pytest-cov's --cov-fail-under and coverage's --fail-under -----------------
 
 
-def _without_comments(text: str) -> str:
-    """`#` comments (a `#` that starts a word, to the end of the line) blanked, indices kept."""
-    if "#" not in text:
-        return text
-    import re
-
-    return re.sub(r"(?:^|(?<=\s))#[^\n]*", lambda match: " " * len(match.group()), text, flags=re.M)
-
-
-def _command_start(text: str, index: int) -> int:
-    """Where the shell command holding `index` starts: after `;`, `&`, `|` or a line end."""
-    start = max(text.rfind(separator, 0, index) + 1 for separator in ";&|")
-    newline = text.rfind("\n", 0, index)
-    while newline > 0 and text[newline - 1] == "\\":  # a continued line is the same command
-        newline = text.rfind("\n", 0, newline - 1)
-    return max(start, newline + 1)
-
-
-def _thresholds(text: str) -> list[tuple[str, str, int]]:
-    """(option, value as written, index of the value) of each threshold option in command text.
-
-    `--fail-under` counts only in a coverage command (`coverage report`, `python -m coverage
-    xml`, ...): other tools, such as diff-cover, have an option of the same name.
-    """
-    if "fail-under" not in text:
-        return []
-    import re
-
-    text = _without_comments(text)
-    found = []
-    for match in re.finditer(_OPTION, text):
-        option = match.group(1)
-        if option == COVERAGE_OPTION:
-            command = text[_command_start(text, match.start()) : match.start()]
-            if not re.search(_COVERAGE_WORD, command):
-                continue
-        found.append((option, match.group(2), match.start(2)))
-    return found
-
-
 def _what(option: str) -> str:
     return PYTEST_COV if option == PYTEST_COV else COVERAGE_COMMAND
 
 
-def _text_places(source: _Text, text: str) -> list[_Place]:
+def _text_places(source: TextFile, text: str) -> list[_Place]:
     """Thresholds in text whose indices are the file's own (comments already blanked)."""
     return [
-        _Place(source, index, value, _what(option)) for option, value, index in _thresholds(text)
+        _Place(source, index, value, _what(option)) for option, value, index in thresholds(text)
     ]
 
 
-def _locate(text: str, start: int, end: int, option: str, value: str) -> int:
-    """Where `value`, parsed from text[start:end], is written: after `option`, else anywhere."""
-    first = -1
-    found = text.find(option, start, end)
-    while found >= 0:
-        after = found + len(option)
-        while after < end and text[after] in _SEPARATORS:
-            after += 1
-        if text.startswith(value, after):
-            return after
-        if first < 0:
-            first = after
-        found = text.find(option, found + 1, end)
-    if first >= 0:
-        return first
-    direct = text.find(value, start, end)
-    return direct if direct >= 0 else start
-
-
-def _parsed_places(source: _Text, start: int, end: int, chunks: Iterator[str]) -> list[_Place]:
+def _parsed_places(source: TextFile, start: int, end: int, chunks: Iterator[str]) -> list[_Place]:
     """Thresholds in parsed strings whose raw text is source.text[start:end], in order."""
     places = []
     for chunk in chunks:
-        for option, value, _ in _thresholds(chunk):
-            index = _locate(source.text, start, end, option, value)
+        for option, value, _ in thresholds(chunk):
+            index = locate(source.text, start, end, option, value)
             places.append(_Place(source, index, value, _what(option)))
             start = index + len(value)
     return places
@@ -343,39 +200,8 @@ def _parsed_places(source: _Text, start: int, end: int, chunks: Iterator[str]) -
 # --- coverage.py's configuration ---------------------------------------------------------------
 
 
-def _ini_options(text: str) -> list[tuple[str, str, int, int]]:
-    """(section, lower-cased key, value start, line end) of each option, as configparser reads
-    them: a line indented deeper than its option continues the value."""
-    options: list[tuple[str, str, int, int]] = []
-    section = ""
-    indent = -1  # indentation of the current option; -1 right after a section header
-    offset = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        level = len(line) - len(line.lstrip())
-        if not stripped or stripped[0] in "#;" or (indent >= 0 and level > indent):
-            offset += len(line) + 1
-            continue
-        if stripped.startswith("[") and "]" in stripped:
-            section = stripped[1 : stripped.rindex("]")]
-            indent = -1
-        else:
-            delimiter = min(
-                position for position in (line.find("="), line.find(":")) if position >= 0
-            )
-            value = delimiter + 1
-            while value < len(line) and line[value] in " \t":
-                value += 1
-            options.append(
-                (section, line[:delimiter].strip().lower(), offset + value, offset + len(line))
-            )
-            indent = level
-        offset += len(line) + 1
-    return options
-
-
 def _ini_coverage(
-    path: str, source: _Text, parser: configparser.ConfigParser
+    path: str, source: TextFile, parser: configparser.ConfigParser
 ) -> tuple[list[_Place], bool, str | None, _Place | None]:
     """The `fail_under` places of an INI file, whether coverage.py would use the file, the
     report section it resolves, and the `fail_under` it reads there."""
@@ -383,7 +209,7 @@ def _ini_coverage(
     prefixes = ("coverage:", "") if own else ("coverage:",)
     report_sections = [prefix + "report" for prefix in prefixes]
     places = {}
-    for section, key, start, end in _ini_options(source.text):
+    for section, key, start, end in ini_options(source.text):
         if key == "fail_under" and section in report_sections + ["DEFAULT"]:
             text = source.text[start:end].strip()
             places[section] = _Place(source, start, text, "fail_under", f"[{section}]")
@@ -403,32 +229,34 @@ def _ini_coverage(
 
 
 def _toml_coverage(
-    path: str, source: _Text, document: dict[str, object]
+    path: str, source: TextFile, document: dict[str, object]
 ) -> tuple[list[_Place], bool, str | None, _Place | None]:
     """As `_ini_coverage`, for `[tool.coverage.*]` tables (and `[*]` in `.coveragerc.toml`)."""
     prefixes: tuple[tuple[str, ...], ...] = (("tool", "coverage"),)
     if path in OWN_CONFIGS:
         prefixes += ((),)
-    targets = {prefix + ("report", "fail_under"): prefix for prefix in prefixes}
-    places: dict[tuple[str, ...], _Place] = {}
-    for key_path, key_start, value_start, value_end in _toml_pairs(source.text):
+    targets: dict[TomlPath, tuple[str, ...]] = {
+        prefix + ("report", "fail_under"): prefix for prefix in prefixes
+    }
+    places: dict[TomlPath, _Place] = {}
+    for key_path, key_start, value_start, value_end in toml_pairs(source.text):
         if "fail_under" not in source.text[key_start:value_end]:
             continue
-        value = _toml_value(source, value_start, value_end)
-        for leaf_path, leaf in _leaves(key_path, value):
+        value = toml_value(source, value_start, value_end)
+        for leaf_path, leaf in toml_leaves(key_path, value):
             if leaf_path in targets:
                 text = str(leaf)
-                index = _locate(source.text, key_start, value_end, "fail_under", text)
+                index = locate(source.text, key_start, value_end, "fail_under", text)
                 where = "[" + ".".join(targets[leaf_path] + ("report",)) + "]"
                 places[leaf_path] = _Place(source, index, text, "fail_under", where)
     resolved = None
     for prefix in prefixes:
-        section = _dig(document, prefix + ("report",))
+        section = toml_lookup(document, prefix + ("report",))
         if section is not None:
             resolved = prefix + ("report",)
             break
     winner = places.get(resolved + ("fail_under",)) if resolved else None
-    tables = _dig(document, ("tool", "coverage"))
+    tables = toml_lookup(document, ("tool", "coverage"))
     used = path in OWN_CONFIGS or (
         isinstance(tables, dict)
         and any(
@@ -446,145 +274,26 @@ def _sets_options(section: str, names: Iterable[str]) -> bool:
     return not COVERAGE_OPTIONS.get(section, frozenset()).isdisjoint(names)
 
 
-def _dig(document: object, path: tuple[str, ...]) -> object:
-    """The value at `path` of nested tables, or None."""
-    for key in path:
-        if not isinstance(document, dict) or key not in document:
-            return None
-        document = document[key]
-    return document
-
-
-def _leaves(path: tuple[str, ...], value: object) -> Iterator[tuple[tuple[str, ...], object]]:
-    """Every value under inline tables, with its full key path."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(path + (key,), item)
-    else:
-        yield path, value
-
-
-def _coverage_truth(repo: _Repo, places: list[_Place]) -> _Truth:
+def _coverage_truth(repo: Repository, places: list[_Place]) -> _Truth:
     """Collect every `fail_under` into `places`; return what coverage.py really uses."""
     truth = None
     for path in COVERAGE_CONFIGS:
         if not (repo.holds(path, "fail_under") if truth else repo.exists(path)):
             continue
-        kind = "toml" if path.endswith(".toml") else "ini"
-        parsed = repo.parsed(path, kind)
-        if parsed is None:  # coverage.py stops with an error at a file it cannot parse
+        if path.endswith(".toml"):
+            toml = repo.read_toml(path)
+            found = toml and _toml_coverage(path, *toml)
+        else:
+            ini = repo.read_ini(path)
+            found = ini and _ini_coverage(path, *ini)
+        if not found:  # coverage.py stops with an error at a file it cannot parse
             truth = truth or _Truth(path, broken=True)
             continue
-        source, loaded = parsed
-        if kind == "toml":
-            written, used, section, winner = _toml_coverage(path, source, loaded)
-        else:
-            written, used, section, winner = _ini_coverage(path, source, loaded)
+        written, used, section, winner = found
         places.extend(written)
         if truth is None and used:
             truth = _Truth(path, section, winner)
     return truth or _Truth()
-
-
-# --- TOML: where each key/value pair is written -------------------------------------------------
-
-
-def _toml_pairs(text: str) -> list[tuple[tuple[str, ...], int, int, int]]:
-    """(full key path, key start, value start, value end) of every key/value pair of a valid
-    TOML document, in order; tomllib has already accepted the text."""
-    pairs = []
-    table: tuple[str, ...] = ()
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if char in " \t\n":
-            index += 1
-        elif char == "#":
-            index = _line_end(text, index)
-        elif char == "[":
-            start = index + (2 if text.startswith("[[", index) else 1)
-            close = _key_end(text, start, "]")
-            table = _dotted(text[start:close])
-            index = _line_end(text, close)
-        else:
-            equals = _key_end(text, index, "=")
-            value_start = equals + 1
-            while value_start < size and text[value_start] in " \t":
-                value_start += 1
-            value_end = _value_end(text, value_start)
-            pairs.append((table + _dotted(text[index:equals]), index, value_start, value_end))
-            index = value_end
-    return pairs
-
-
-def _line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    return len(text) if end < 0 else end
-
-
-def _key_end(text: str, index: int, stop: str) -> int:
-    """The index of `stop` after a (dotted, maybe quoted) key starting at `index`."""
-    while text[index] != stop:
-        index = _string_end(text, index) if text[index] in "\"'" else index + 1
-    return index
-
-
-def _string_end(text: str, index: int) -> int:
-    """The index after the TOML string (basic, literal, multi-line) starting at `index`."""
-    quote = text[index]
-    delimiter = quote * 3 if text.startswith(quote * 3, index) else quote
-    index += len(delimiter)
-    while index < len(text) and not text.startswith(delimiter, index):
-        index += 2 if quote == '"' and text[index] == "\\" else 1
-    end = index + len(delimiter)
-    while len(delimiter) == 3 and end < len(text) and text[end] == quote and end - index < 5:
-        end += 1  # up to two quotes just before the closing delimiter belong to the string
-    return end
-
-
-def _value_end(text: str, index: int) -> int:
-    """The end of the value starting at `index`: the line end outside brackets and strings."""
-    depth = 0
-    while index < len(text):
-        char = text[index]
-        if char in "\"'":
-            index = _string_end(text, index)
-            continue
-        if char == "#":
-            index = _line_end(text, index)
-            continue
-        if char == "\n" and depth == 0:
-            return index
-        if char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        index += 1
-    return index
-
-
-def _dotted(key: str) -> tuple[str, ...]:
-    """The parts of a dotted TOML key, unquoted."""
-    parts = []
-    index, start = 0, 0
-    while index <= len(key):
-        if index == len(key) or key[index] == ".":
-            parts.append(key[start:index].strip().strip("\"'"))
-            start = index + 1
-            index += 1
-        elif key[index] in "\"'":
-            index = _string_end(key, index)
-        else:
-            index += 1
-    return tuple(parts)
-
-
-def _toml_value(source: _Text, value_start: int, value_end: int) -> object:
-    """The parsed value of one key/value pair, parsed on its own (exact for arrays of tables)."""
-    document = parse_toml(_Text(source.path, "v = " + source.text[value_start:value_end]))
-    if isinstance(document, Finding):  # pragma: no cover - the whole file parsed, so must this
-        raise ValueError(f"{source.path}: cannot re-read the value at {document.line}")
-    return document["v"]
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -605,11 +314,11 @@ def _strings(value: object) -> Iterator[str]:
 # --- The places that run commands ---------------------------------------------------------------
 
 
-def _ini_command_places(repo: _Repo) -> list[_Place]:
+def _ini_command_places(repo: Repository) -> list[_Place]:
     """pytest `addopts`, tox `commands`, `setenv` and the like in INI files."""
     places = []
     for path in INI_COMMAND_FILES:
-        parsed = repo.holds(path, "fail-under") and repo.parsed(path, "ini")
+        parsed = repo.holds(path, "fail-under") and repo.read_ini(path)
         if not parsed:
             continue
         source = parsed[0]
@@ -620,25 +329,25 @@ def _ini_command_places(repo: _Repo) -> list[_Place]:
     return places
 
 
-def _toml_command_places(repo: _Repo) -> list[_Place]:
+def _toml_command_places(repo: Repository) -> list[_Place]:
     """Strings and string lists in TOML: pytest `addopts`, tox `commands`, hatch scripts..."""
     places = []
     for path, scope in TOML_COMMAND_FILES:
-        parsed = repo.holds(path, "fail-under") and repo.parsed(path, "toml")
+        parsed = repo.holds(path, "fail-under") and repo.read_toml(path)
         if not parsed:
             continue
         source = parsed[0]
-        for key_path, key_start, value_start, value_end in _toml_pairs(source.text):
+        for key_path, key_start, value_start, value_end in toml_pairs(source.text):
             if key_path[: len(scope)] != scope:
                 continue
             if "fail-under" not in source.text[key_start:value_end]:
                 continue
-            value = _toml_value(source, value_start, value_end)
+            value = toml_value(source, value_start, value_end)
             places.extend(_parsed_places(source, value_start, value_end, _strings(value)))
     return places
 
 
-def _makefile_places(repo: _Repo) -> list[_Place]:
+def _makefile_places(repo: Repository) -> list[_Place]:
     """Recipes and variables of the Makefiles at the root (`#` comments skipped)."""
     places = []
     for path in repo.files():
@@ -658,7 +367,7 @@ def _python_text(node: _ast.AST) -> str:
     return "\x00"
 
 
-def _noxfile_places(repo: _Repo) -> list[_Place]:
+def _noxfile_places(repo: Repository) -> list[_Place]:
     """Strings among the arguments of calls (`session.run(...)`), the items of lists, tuples and
     sets, and the values of dicts; adjacent items are one command line."""
     if not repo.holds(NOXFILE, "fail-under"):
@@ -669,7 +378,7 @@ def _noxfile_places(repo: _Repo) -> list[_Place]:
         return []
     from bisect import bisect_right
 
-    source = _Text(NOXFILE, parsed.text)
+    source = TextFile(NOXFILE, parsed.text)
     places = []
     for node in walk(parsed.tree):
         if isinstance(node, _ast.Call):
@@ -686,28 +395,26 @@ def _noxfile_places(repo: _Repo) -> list[_Place]:
         for text in texts:
             offsets.append(offset)
             offset += len(text) + 1
-        for option, value, index in _thresholds(" ".join(texts)):
+        for option, value, index in thresholds(" ".join(texts)):
             element = elements[bisect_right(offsets, index) - 1]
             start = source.offset(element.lineno, parsed.column(element.lineno, element.col_offset))
             end_line = element.end_lineno or element.lineno
             end = source.offset(end_line, parsed.column(end_line, element.end_col_offset or 0))
             shown = COMPUTED if "\x00" in value else value
             places.append(
-                _Place(
-                    source, _locate(source.text, start, end, option, value), shown, _what(option)
-                )
+                _Place(source, locate(source.text, start, end, option, value), shown, _what(option))
             )
     return places
 
 
-def _workflow_places(repo: _Repo) -> list[_Place]:
+def _workflow_places(repo: Repository) -> list[_Place]:
     """Strings of GitHub workflows: `run:` steps, `env:`, action inputs."""
     places = []
     for name in repo.files(WORKFLOWS):
         if not name.endswith((".yml", ".yaml")):
             continue
         path = f"{WORKFLOWS}/{name}"
-        parsed = repo.holds(path, "fail-under") and repo.parsed(path, "yaml")
+        parsed = repo.holds(path, "fail-under") and repo.read_yaml(path)
         if not parsed:
             continue
         source, documents = parsed
@@ -719,13 +426,13 @@ def _workflow_places(repo: _Repo) -> list[_Place]:
     return places
 
 
-def _codecov_places(repo: _Repo) -> list[_Place]:
+def _codecov_places(repo: Repository) -> list[_Place]:
     """`coverage.status.project.<name>.target` of Codecov's configuration (`auto` is no number)."""
     import yaml
 
     places = []
     for path in CODECOV_FILES:
-        parsed = repo.holds(path, "target") and repo.parsed(path, "yaml")
+        parsed = repo.holds(path, "target") and repo.read_yaml(path)
         if not parsed:
             continue
         source, documents = parsed
@@ -808,8 +515,8 @@ def _judge(places: list[_Place], truth: _Truth) -> list[Finding]:
 
 def inputs(root: str, options: dict[str, object]) -> list[str]:
     """Every file whose presence or bytes can change what `check` reports, by the exact names
-    `_Repo` finds (the gate's cache keys the result on them)."""
-    repo = _Repo(root)
+    `Repository` finds (the gate's cache keys the result on them)."""
+    repo = Repository(root)
     named = {*COVERAGE_CONFIGS, *INI_COMMAND_FILES, *MAKEFILES, NOXFILE, *CODECOV_FILES}
     named.update(name for name, _ in TOML_COMMAND_FILES)
     found = [name for name in repo.files() if name in named or name.endswith(".mk")]
@@ -819,8 +526,12 @@ def inputs(root: str, options: dict[str, object]) -> list[str]:
 
 
 def check(root: str, options: dict[str, object]) -> list[Finding]:
-    """Every coverage threshold written besides the `fail_under` coverage.py reads."""
-    repo = _Repo(root)
+    """Every coverage threshold written besides the `fail_under` coverage.py reads.
+
+    A file is parsed only when coverage.py would read it or its text could hold a threshold
+    (`Repository.holds`): a broken file that cannot matter here is left to the checks that need it.
+    """
+    repo = Repository(root)
     places: list[_Place] = []
     truth = _coverage_truth(repo, places)
     places.extend(_ini_command_places(repo))

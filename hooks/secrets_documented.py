@@ -19,7 +19,8 @@ from .registry import SECRETS_DOCUMENTED as RULE
 from .registry import STALE_SECRET_ENTRY, UNCHECKABLE_SECRET_USE, UNDOCUMENTED_SECRET
 from .source import split_lines
 
-# .textfile is imported where it is used: starting the hook loads nothing but this module.
+# .textfile and .secrets_document are imported where they are used: starting the hook loads
+# nothing but this module.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -51,7 +52,6 @@ def _pattern(name: str) -> re.Pattern[str]:
     if not _patterns:
         import re
 
-        identifier = r"[A-Za-z_][A-Za-z0-9_]*"
         _patterns.update(
             # GitHub expression tokens: '' is a quote inside a string literal; property names may
             # hold `-`; a number is read whole so that `0x1f` is not taken for a name.
@@ -64,18 +64,6 @@ def _pattern(name: str) -> re.Pattern[str]:
                 r"|\s*\[\s*(?:'(?P<single>(?:[^']|'')*)'|\"(?P<double>[^\"]*)\")\s*\]"
                 r"|\s*(?P<index>\[)"
             ),
-            code_span=re.compile(rf"[*_]{{0,2}}`(?P<name>{identifier})`[*_]{{0,2}}"),
-            joiner=re.compile(r"\s*(?:,|/|&|\band\b|\bor\b)\s*"),
-            heading=re.compile(r" {0,3}#{1,6}[ \t]+"),
-            list_item=re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"),
-            line_start=re.compile(r" {0,3}"),
-            separator=re.compile(r"[ \t]*(?:[:\-\u2013\u2014]|$)"),
-            bare_cell=re.compile(rf"[ \t]*\*{{0,2}}(?P<name>{identifier})\*{{0,2}}[ \t]*$"),
-            delimiter_row=re.compile(
-                r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?\s*$"
-            ),
-            fence=re.compile(r" {0,3}(`{3,}|~{3,})"),
-            html_comment=re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL),
         )
     return _patterns[name]
 
@@ -161,21 +149,15 @@ class Workflow:
         return self.triggers == {"workflow_call"} and name.upper() in self.inputs
 
 
-def _scalar(node: yaml.Node | None) -> yaml.Node | None:
-    return node if node is not None and node.id == "scalar" else None
-
-
 def _triggers(on: yaml.Node | None) -> set[str]:
     """The events of `on:` (a name, a list of names, or a mapping keyed by them)."""
-    from .textfile import yaml_items
+    from .textfile import yaml_items, yaml_scalar, yaml_sequence
 
-    if on is None:
-        return set()
-    if on.id == "scalar":
-        return {on.value}
-    if on.id == "sequence":
-        return {item.value for item in on.value if item.id == "scalar"}
-    return {name for name, _ in yaml_items(on)}
+    name = yaml_scalar(on)
+    if name is not None:
+        return {name.value}
+    names = {item.value for item in map(yaml_scalar, yaml_sequence(on)) if item is not None}
+    return names | {name for name, _ in yaml_items(on)}
 
 
 def _read_structure(workflow: Workflow, root: yaml.Node, file: TextFile) -> set[int]:
@@ -183,7 +165,7 @@ def _read_structure(workflow: Workflow, root: yaml.Node, file: TextFile) -> set[
 
     `if:` counts only where GitHub evaluates it: `jobs.<id>.if` and `jobs.<id>.steps[*].if`.
     """
-    from .textfile import yaml_get, yaml_items
+    from .textfile import yaml_get, yaml_items, yaml_scalar, yaml_sequence
 
     on = yaml_get(root, "on")
     workflow.triggers.update(_triggers(on))
@@ -191,20 +173,19 @@ def _read_structure(workflow: Workflow, root: yaml.Node, file: TextFile) -> set[
     workflow.inputs.update(name.upper() for name, _ in yaml_items(declared))
     conditions: set[int] = set()
     for _, job in yaml_items(yaml_get(root, "jobs")):
-        steps = yaml_get(job, "steps")
-        for holder in [job, *(steps.value if steps is not None and steps.id == "sequence" else ())]:
-            condition = _scalar(yaml_get(holder, "if"))
+        for holder in [job, *yaml_sequence(yaml_get(job, "steps"))]:
+            condition = yaml_scalar(yaml_get(holder, "if"))
             if condition is not None:
                 conditions.add(id(condition))
-        passed = _scalar(yaml_get(job, "secrets"))
+        passed = yaml_scalar(yaml_get(job, "secrets"))
         if passed is not None and passed.value == "inherit":
-            called = _scalar(yaml_get(job, "uses"))
+            called = yaml_scalar(yaml_get(job, "uses"))
             where = file.span(passed.start_mark.index, passed.end_mark.index)
             workflow.inherits.append((called.value if called is not None else "", where))
     return conditions
 
 
-def _source_span(text: str, node: yaml.Node) -> tuple[int, int]:
+def _source_span(text: str, node: yaml.ScalarNode) -> tuple[int, int]:
     """Where a scalar's content is in the text: quotes and a block scalar's header line left out
     (the header may carry a YAML comment)."""
     start, end = node.start_mark.index, node.end_mark.index
@@ -216,7 +197,7 @@ def _source_span(text: str, node: yaml.Node) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def _scalar_uses(file: TextFile, node: yaml.Node, whole: bool) -> list[Use]:
+def _scalar_uses(file: TextFile, node: yaml.ScalarNode, whole: bool) -> list[Use]:
     """The references in one scalar's value, placed at their text in the source when it agrees."""
     found = references(node.value, whole)
     if not found:
@@ -272,105 +253,6 @@ def workflow_files(root: str) -> list[str]:
     ]
 
 
-# The document --------------------------------------------------------------------------------
-
-
-def _code_spans(line: str, start: int) -> tuple[list[tuple[str, int, int]], int]:
-    """Code-span names from `start`, joined by `,` `/` `&` `and` `or`; and where they end."""
-    pattern, joiner = _pattern("code_span"), _pattern("joiner")
-    found = []
-    end = start
-    match = pattern.match(line, start)
-    while match:
-        found.append((match.group("name"), match.start("name"), match.end("name")))
-        end = match.end()
-        join = joiner.match(line, end)
-        match = pattern.match(line, join.end()) if join else None
-    return found, end
-
-
-def _line_entries(line: str) -> list[tuple[str, int, int]]:
-    """The names a heading or list item starts with, or a line followed by `:`, a dash or EOL."""
-    for kind in ("heading", "list_item"):
-        marker = _pattern(kind).match(line)
-        if marker:
-            return _code_spans(line, marker.end())[0]
-    names, end = _code_spans(line, _pattern("line_start").match(line).end())
-    return names if _pattern("separator").match(line, end) else []
-
-
-def _cell_entries(line: str) -> list[tuple[str, int, int]]:
-    """The names in the first cell of a table body row: code spans, or one bare name."""
-    start = len(line) - len(line.lstrip())
-    if line.startswith("|", start):
-        start += 1
-    end = start
-    while end < len(line) and line[end] != "|":
-        end += 2 if line[end] == "\\" else 1
-    cell = line[:end]
-    bare = _pattern("bare_cell").match(cell, start)
-    if bare:
-        return [(bare.group("name"), bare.start("name"), bare.end("name"))]
-    return _code_spans(cell, start + len(cell[start:]) - len(cell[start:].lstrip()))[0]
-
-
-def _is_table_header(lines: list[str], index: int) -> bool:
-    """A line with `|` followed by a delimiter row (`| --- | :-: |`) starts a table."""
-    following = lines[index + 1] if index + 1 < len(lines) else ""
-    return (
-        "|" in lines[index]
-        and "|" in following
-        and bool(_pattern("delimiter_row").match(following))
-    )
-
-
-def document_entries(text: str) -> list[tuple[str, int, int, int]]:
-    """The secrets a Markdown document names: (name as written, line, column, end column).
-
-    HTML comments and fenced code blocks are skipped; a table's header and delimiter rows are not
-    entries, and the first cell of each of its body rows may be.
-    """
-    text = _pattern("html_comment").sub(lambda match: _blank(match.group()), text)
-    lines = split_lines(text)
-    entries = []
-    fence = ""
-    in_table = False
-    for index, line in enumerate(lines):
-        marker = _pattern("fence").match(line)
-        if fence:
-            closing = marker.group(1) if marker and not line[marker.end() :].strip() else ""
-            if closing.startswith(fence):  # the same character, at least as many
-                fence = ""
-            continue
-        if marker:
-            fence, in_table = marker.group(1), False
-            continue
-        if _is_table_header(lines, index):
-            in_table = True
-            continue
-        if in_table and "|" in line and line.strip():
-            found = [] if _pattern("delimiter_row").match(line) else _cell_entries(line)
-        else:
-            in_table = False
-            found = _line_entries(line)
-        entries.extend((name, index + 1, start + 1, end + 1) for name, start, end in found)
-    return entries
-
-
-def _blank(comment: str) -> str:
-    """An HTML comment's text as spaces, its line breaks kept so that lines keep their numbers."""
-    return "".join(char if char in "\r\n" else " " for char in comment)
-
-
-def _mention(text: str, name: str) -> int | None:
-    """The first line that mentions `name` as a word, for a message that says why it is not
-    taken as an entry."""
-    import re
-
-    match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text, re.I)
-    return None if match is None else len(split_lines(text[: match.start()]))
-
-
 # The check -----------------------------------------------------------------------------------
 
 
@@ -390,7 +272,7 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
     findings: list[Finding] = []
     workflows: list[Workflow] = []
     for path in paths:
-        parsed = read_workflow(path, read_file(os.path.join(root, path)))
+        parsed = read_workflow(path, read_file(os.path.join(root, path), within=root))
         if isinstance(parsed, Finding):
             findings.append(parsed)
         else:
@@ -398,23 +280,27 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
     unknown = [finding for finding in findings if finding.rule != RULE.id]  # parse errors
     unknown += _unchecked_forms(workflows, findings)
 
+    from .secrets_document import read_document
     from .textfile import decode_text
 
     docs = os.path.join(root, str(options.get("docs", RULE.option("docs").default)))
     docs_shown = display(docs, root)
-    decoded = decode_text(docs_shown, read_file(docs)) if os.path.exists(docs) else None
+    decoded = (
+        decode_text(docs_shown, read_file(docs, within=root)) if os.path.exists(docs) else None
+    )
     if isinstance(decoded, Finding):
         return sorted([*findings, decoded], key=Finding.sort_key)
-    document = decoded.text if decoded is not None else None
-    entries = document_entries(document) if document is not None else []
-    documented = {name.upper() for name, _, _, _ in entries}
-    inherited = {_local_path(called) for workflow in workflows for called, _ in workflow.inherits}
     referenced = {IMPLICIT}
     for workflow in workflows:
         referenced.update(workflow.inputs)
+        referenced.update(name.upper() for kind, name, _ in workflow.uses if kind == NAMED)
+    document = decoded.text if decoded is not None else None
+    entries = read_document(document, referenced).entries if document is not None else []
+    documented = {entry.name.upper() for entry in entries}
+    inherited = {_local_path(called) for workflow in workflows for called, _ in workflow.inherits}
+    for workflow in workflows:
         for kind, name, where in workflow.uses:
             key = name.upper()
-            referenced.add(key)
             if kind != NAMED or key == IMPLICIT or key in documented:
                 continue
             if workflow.reads_input(name) and workflow.path not in inherited:
@@ -427,18 +313,20 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
     if unknown:  # say so rather than stay silent: those places might read the entry
         first = min(unknown, key=Finding.sort_key)
         caveat = f" (unless it is read where uses cannot be checked: {first.path}:{first.line})"
-    for name, line, column, end_column in entries:
-        if name.upper() not in referenced:
-            message = f"`{name}` is documented but no workflow uses it; remove the entry{caveat}"
+    for entry in entries:
+        if entry.name.upper() not in referenced:
+            message = (
+                f"`{entry.name}` is documented but no workflow uses it; remove the entry{caveat}"
+            )
             findings.append(
                 Finding(
                     RULE.id,
                     STALE_SECRET_ENTRY.code,
                     docs_shown,
-                    line,
-                    column,
-                    line,
-                    end_column,
+                    entry.line,
+                    entry.column,
+                    entry.line,
+                    entry.end_column,
                     message,
                 )
             )
@@ -461,6 +349,15 @@ def _undocumented(name: str, docs: str, document: str | None) -> str:
             f"write it as {ENTRY_HINT}"
         )
     return f"secret `{name}` is not named in {docs}; add an entry: {ENTRY_HINT}"
+
+
+def _mention(text: str, name: str) -> int | None:
+    """The first line that mentions `name` as a word, for a message that says why it is not
+    taken as an entry."""
+    import re
+
+    match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text, re.I)
+    return None if match is None else len(split_lines(text[: match.start()]))
 
 
 def _local_path(called: str) -> str:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from mergegate.hooks import coverage_threshold_single_source as hook
 from mergegate.hooks.finding import Finding, InputError
+from mergegate.hooks.textfile import Repository
 
 Files = dict[str, "str | bytes"]
 
@@ -297,7 +298,7 @@ def test_winner_agrees_with_coverage_py_itself(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("COVERAGE_RCFILE", raising=False)
     config = coverage.Coverage().config
-    truth = hook._coverage_truth(hook._Repo(str(tmp_path)), [])
+    truth = hook._coverage_truth(Repository(str(tmp_path)), [])
     expected_file = os.path.basename(config.config_file) if config.config_file else None
     assert truth.source == expected_file
     assert (truth.winner.number if truth.winner else 0.0) == config.fail_under
@@ -867,72 +868,6 @@ def test_main_returns_2_for_an_unreadable_file(
     assert capsys.readouterr().err.startswith(
         f"mergegate-coverage-threshold-single-source: error: {repo / 'Makefile'}: cannot read"
     )
-
-
-# --- The TOML key/value scanner -----------------------------------------------------------------
-
-TRICKY_TOML = '''\
-# a comment with [brackets] and key = "value"
-title = "x = [not a table]" # trailing comment
-"quoted.key" = 1
-a . b . 'c.d' = { e = [1, 2, [3, "]"]], f = "it's" }
-multi = """
-[not.a.table]
-fake = "line" \\
-"""
-literal = \'\'\'
-x = 1\'\'\'
-quotes = """ends with two quotes""""\"
-array = [
-  "one", # comment ]
-  'two',
-]
-
-[tool.x]
-y = 1
-
-[[tool.list]]
-name = "first"
-
-[[tool.list]]
-name = "second"
-dotted.inner = true
-'''
-
-
-def test_toml_pairs_match_tomllib() -> None:
-    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
-
-    document = tomllib.loads(TRICKY_TOML)
-    source = hook._Text("t.toml", TRICKY_TOML)
-    seen = []
-    for path, key_start, value_start, value_end in hook._toml_pairs(source.text):
-        value = hook._toml_value(source, value_start, value_end)
-        seen.append((path, value))
-        assert TRICKY_TOML[key_start:value_start].rstrip().endswith("=")
-    assert seen == [
-        (("title",), "x = [not a table]"),
-        (("quoted.key",), 1),
-        (("a", "b", "c.d"), document["a"]["b"]["c.d"]),
-        (("multi",), document["multi"]),
-        (("literal",), document["literal"]),
-        (("quotes",), document["quotes"]),
-        (("array",), ["one", "two"]),
-        (("tool", "x", "y"), 1),
-        (("tool", "list", "name"), "first"),
-        (("tool", "list", "name"), "second"),
-        (("tool", "list", "dotted", "inner"), True),
-    ]
-
-
-def test_toml_pairs_of_this_repository_pyproject() -> None:
-    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
-
-    text = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
-    document = tomllib.loads(text)
-    source = hook._Text("pyproject.toml", text)
-    for path, _, value_start, value_end in hook._toml_pairs(source.text):
-        assert hook._toml_value(source, value_start, value_end) == hook._dig(document, path)
 
 
 # --- Byte order marks ---------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from mergegate.hooks import secrets_documented
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.registry import SECRETS_DOCUMENTED
-from mergegate.hooks.secrets_documented import check, document_entries, main, references
+from mergegate.hooks.secrets_document import read_document
+from mergegate.hooks.secrets_documented import check, main, references
 from mergegate.hooks.textfile import MAX_DEPTH
 
 WORKFLOW = ".github/workflows/ci.yml"
@@ -351,94 +352,49 @@ def test_local_inherit_makes_declared_inputs_repository_secrets(tmp_path: Path) 
 # The document -------------------------------------------------------------------------------
 
 
-def names(text: str) -> list[str]:
-    return [name for name, *_ in document_entries(textwrap.dedent(text))]
-
-
-def test_document_entry_forms() -> None:
-    text = """\
-        # `HEADING_NAME`
-        ## Release
-        - `LIST_DASH`: what
-        * **`LIST_STAR`** what
-        + `LIST_PLUS`
-        1. `LIST_NUMBER`
-        2) `A_PAIR`, `B_PAIR`
-        - [x] `TASK_BOX`
-        `LINE_COLON`: what
-        `LINE_DASH` - what
-        `LINE_ALONE`
-        `prose_name` is not an entry
-        Prose mentions `IN_PROSE` and PLAIN_PROSE.
-        - PLAIN_LIST_ITEM
-        - `has space`
-        - `has-dash`
-    """
-    assert names(text) == [
-        "HEADING_NAME",
-        "LIST_DASH",
-        "LIST_STAR",
-        "LIST_PLUS",
-        "LIST_NUMBER",
-        "A_PAIR",
-        "B_PAIR",
-        "TASK_BOX",
-        "LINE_COLON",
-        "LINE_DASH",
-        "LINE_ALONE",
-    ]
-
-
-def test_document_tables() -> None:
-    text = """\
-        | Secret | Purpose |
-        | --- | :-: |
-        | `TABLE_CODE` | a |
-        | TABLE_BARE | b |
-        | **TABLE_BOLD** | c |
-        | `T_ONE`, `T_TWO` | d |
-        | Not a name | e |
-        | release | f `NOT_FIRST_CELL` |
-
-        Name | Purpose
-        --- | ---
-        PIPELESS | g
-    """
-    assert names(text) == [
-        "TABLE_CODE",
-        "TABLE_BARE",
-        "TABLE_BOLD",
-        "T_ONE",
-        "T_TWO",
-        "release",
-        "PIPELESS",
-    ]
-
-
-def test_code_blocks_and_html_comments_name_nothing() -> None:
-    text = """\
-        ```yaml
-        - `IN_FENCE`
-        ```
-        ~~~~
-        - `IN_TILDE_FENCE`
-        ```
-        - `STILL_IN_TILDE_FENCE`
-        ~~~~
-        <!-- - `COMMENTED_OUT` -->
-        <!--
-        - `IN_MULTILINE_COMMENT`
-        -->
-        - `AFTER` <!-- note -->
-    """
-    assert names(text) == ["AFTER"]
-    assert document_entries(textwrap.dedent(text))[0][1:] == (13, 4, 9)
-
-
 def test_document_entry_positions_with_crlf(tmp_path: Path) -> None:
     docs = b"# Secrets\r\n\r\n| Name | Use |\r\n|---|---|\r\n| `OLD` | x |\r\n"
     findings = run(tmp_path, {WORKFLOW: "on: push\n", DOCS: docs})
     assert summary(findings) == [("MG602", DOCS, 5, 4)]
+
+
+BARE_DOCS = """\
+    # Secrets
+
+    ## NPM_TOKEN
+
+    Publishes to npm; rotate the token every month.
+
+    ### PYPI_TOKEN (required)
+
+    - **DEPLOY_KEY**: SSH key of the deploy host
+    - OLD_DEPLOY_KEY: the host we left
+
+    SENTRY
+    ------
+
+    NOTE: set NPM_TOKEN before you publish.
+"""
+
+
+def test_bare_names_document_uses_and_stale_ones_are_reported(tmp_path: Path) -> None:
+    workflow = """\
+        on: push
+        env:
+          A: ${{ secrets.NPM_TOKEN }}
+          B: ${{ secrets.pypi_token }}
+          C: ${{ secrets.DEPLOY_KEY }}
+          D: ${{ secrets.Sentry }}
+    """
+    findings = run(tmp_path, {WORKFLOW: workflow, DOCS: BARE_DOCS})
+    assert summary(findings) == [("MG602", DOCS, 10, 3)]  # NOTE is a word, not an entry
+    assert findings[0].end_column == 3 + len("OLD_DEPLOY_KEY")
+    assert "`OLD_DEPLOY_KEY` is documented but no workflow uses it" in findings[0].message
+
+
+def test_bare_capitals_without_underscore_document_only_a_used_name(tmp_path: Path) -> None:
+    workflow = "on: push\nenv:\n  A: ${{ secrets.SENTRY }}\n"
+    assert run(tmp_path, {WORKFLOW: workflow, DOCS: "- SENTRY: errors\n- CODECOV: old\n"}) == []
 
 
 def test_prose_mention_is_named_in_the_message(tmp_path: Path) -> None:
@@ -766,5 +722,5 @@ def test_no_input_raises(workflow: str, document: str, whole: bool) -> None:
     assert isinstance(result, (secrets_documented.Workflow, Finding))
     for _, _, (line, column, end_line, end_column) in getattr(result, "uses", []):
         assert 1 <= line <= end_line and column >= 1 and end_column >= 1
-    assert all(line >= 1 for _, line, _, _ in document_entries(document))
+    assert all(entry.line >= 1 for entry in read_document(document).entries)
     assert all(0 <= start < end <= len(workflow) for *_, start, end in references(workflow, whole))

@@ -1,26 +1,36 @@
-"""hooks/textfile.py: decoding, positions, and YAML/TOML/INI parses that end in data or a
-parse-error, never an exception or a crash."""
+"""hooks/textfile.py: decoding, positions, YAML/TOML/INI parses that end in data or a parse-error
+(never an exception or a crash), where TOML pairs and INI options are written, and the repository
+reader."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mergegate.hooks import textfile
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.textfile import (
     MAX_DEPTH,
     TOO_DEEP,
+    Repository,
     TextFile,
     compose_yaml,
     decode_text,
+    ini_options,
     parse_ini,
     parse_toml,
+    toml_leaves,
+    toml_lookup,
+    toml_pairs,
+    toml_value,
     yaml_get,
     yaml_items,
     yaml_scalars,
@@ -261,6 +271,200 @@ def test_ini_parses_without_interpolation_or_says_which_line_fails() -> None:
     assert (line, column) == (4, 1) and message.startswith("invalid INI: ")
     assert "\n" not in message
     assert error(parse_ini(TextFile("setup.cfg", "[a]\nb = 1\nb = 2\n")))[:2] == (3, 1)
+
+
+# Where TOML pairs and INI options are written --------------------------------------------------
+
+TRICKY_TOML = '''\
+# a comment with [brackets] and key = "value"
+title = "x = [not a table]" # trailing comment
+"quoted.key" = 1
+a . b . 'c.d' = { e = [1, 2, [3, "]"]], f = "it's" }
+multi = """
+[not.a.table]
+fake = "line" \\
+"""
+literal = \'\'\'
+x = 1\'\'\'
+quotes = """ends with two quotes""""\"
+array = [
+  "one", # comment ]
+  'two',
+]
+
+[tool.x]
+y = 1
+
+[[tool.list]]
+name = "first"
+
+[[tool.list]]
+name = "second"
+dotted.inner = true
+'''
+
+
+def test_toml_pairs_match_tomllib() -> None:
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+    document = tomllib.loads(TRICKY_TOML)
+    source = TextFile("t.toml", TRICKY_TOML)
+    seen = []
+    for path, key_start, value_start, value_end in toml_pairs(source.text):
+        value = toml_value(source, value_start, value_end)
+        seen.append((path, value))
+        assert TRICKY_TOML[key_start:value_start].rstrip().endswith("=")
+        assert toml_lookup(document, path) == value
+    assert seen == [
+        (("title",), "x = [not a table]"),
+        (("quoted.key",), 1),
+        (("a", "b", "c.d"), document["a"]["b"]["c.d"]),
+        (("multi",), document["multi"]),
+        (("literal",), document["literal"]),
+        (("quotes",), document["quotes"]),
+        (("array",), ["one", "two"]),
+        (("tool", "x", "y"), 1),
+        (("tool", "list", 0, "name"), "first"),
+        (("tool", "list", 1, "name"), "second"),
+        (("tool", "list", 1, "dotted", "inner"), True),
+    ]
+
+
+def test_toml_pairs_of_this_repository_pyproject() -> None:
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+    text = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    document = tomllib.loads(text)
+    source = TextFile("pyproject.toml", text)
+    for path, _, value_start, value_end in toml_pairs(source.text):
+        assert toml_value(source, value_start, value_end) == toml_lookup(document, path)
+
+
+ARRAYS_OF_TABLES = """\
+[[x]]
+name = "a"
+[[x.y]]
+v = 1
+[[x.y]]
+v = 2
+[x.z]
+w = "under the first x"
+
+[[x]]
+name = "b"
+[[x.y]]
+v = 3
+[x.z]
+w = "under the second x"
+
+[[tool.mypy.overrides]]
+module = ["yaml.*"]
+ignore_missing_imports = true
+
+[[tool.mypy.overrides]]
+module = "tests.*"
+"""
+
+
+def test_toml_pairs_in_arrays_of_tables_resolve_to_their_element() -> None:
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+    document = tomllib.loads(ARRAYS_OF_TABLES)
+    source = TextFile("t.toml", ARRAYS_OF_TABLES)
+    pairs = toml_pairs(source.text)
+    assert [path for path, *_ in pairs] == [
+        ("x", 0, "name"),
+        ("x", 0, "y", 0, "v"),
+        ("x", 0, "y", 1, "v"),
+        ("x", 0, "z", "w"),
+        ("x", 1, "name"),
+        ("x", 1, "y", 0, "v"),
+        ("x", 1, "z", "w"),
+        ("tool", "mypy", "overrides", 0, "module"),
+        ("tool", "mypy", "overrides", 0, "ignore_missing_imports"),
+        ("tool", "mypy", "overrides", 1, "module"),
+    ]
+    for path, _, value_start, value_end in pairs:
+        assert toml_value(source, value_start, value_end) == toml_lookup(document, path)
+
+
+def test_toml_lookup_misses_are_none() -> None:
+    document = {"a": [{"b": 1}], "c": 2}
+    assert toml_lookup(document, ("a", 0, "b")) == 1
+    assert toml_lookup(document, ("a", 1, "b")) is None  # past the last element
+    assert toml_lookup(document, ("a", "b")) is None  # a key into an array
+    assert toml_lookup(document, ("c", 0)) is None  # an index into a number
+    assert toml_lookup(document, ("c", "d")) is None and toml_lookup(document, ()) == document
+
+
+def test_toml_leaves_follow_inline_tables() -> None:
+    value = {"report": {"fail_under": 90, "skip": [1]}, "x": 1}
+    assert list(toml_leaves(("tool",), value)) == [
+        (("tool", "report", "fail_under"), 90),
+        (("tool", "report", "skip"), [1]),
+        (("tool", "x"), 1),
+    ]
+
+
+INI = """\
+[DEFAULT]
+top = 1
+[coverage:report]
+; a comment = no option
+Fail_Under : 90
+exclude_lines =
+    pragma: no cover
+    if x = 1:
+
+# comment
+[other]
+key=value
+"""
+
+
+def test_ini_options_are_placed_where_configparser_reads_them() -> None:
+    parser = parse_ini(TextFile("setup.cfg", INI))
+    assert not isinstance(parser, Finding)
+    options = ini_options(INI)
+    assert [(section, key) for section, key, _, _ in options] == [
+        ("DEFAULT", "top"),
+        ("coverage:report", "fail_under"),
+        ("coverage:report", "exclude_lines"),
+        ("other", "key"),
+    ]
+    for section, key, start, end in options:
+        first_line = INI[start:end].strip()
+        assert parser.get(section, key).strip().startswith(first_line)
+    assert INI[options[1][2] : options[1][3]] == "90"
+
+
+# The repository ----------------------------------------------------------------------------------
+
+
+def test_repository_reads_and_parses_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.toml").write_text("A = 1\n", encoding="utf-8")
+    (tmp_path / "broken.toml").write_text("a = \n", encoding="utf-8")
+    (tmp_path / "latin.cfg").write_bytes(b"[a]\nb = \xe9\n")
+    (tmp_path / "folder").mkdir()
+    repo = Repository(str(tmp_path))
+    reads: list[str] = []
+    real = textfile.read_file
+    monkeypatch.setattr(textfile, "read_file", lambda path: reads.append(path) or real(path))
+    parsed = repo.read_toml("a.toml")
+    assert parsed is not None and parsed[1] == {"A": 1}
+    assert repo.read_toml("a.toml") is parsed and repo.holds("a.toml", "a = 1")  # any case
+    assert repo.read_toml("broken.toml") is None and repo.read_toml("broken.toml") is None
+    assert repo.read_ini("latin.cfg") is None and repo.text("latin.cfg") is None
+    assert [(error.path, error.line) for error in repo.errors] == [
+        ("broken.toml", 1),
+        ("latin.cfg", 2),
+    ]
+    assert [os.path.basename(path) for path in reads] == ["a.toml", "broken.toml", "latin.cfg"]
+    assert repo.files() == ["a.toml", "broken.toml", "latin.cfg"]  # no folders
+    assert repo.exists("a.toml") and not repo.exists("A.toml") and not repo.exists("folder")
+    assert repo.files("missing") == [] and not repo.holds("missing/x", "x")
 
 
 def test_importing_loads_no_parser() -> None:
