@@ -41,8 +41,9 @@ def inside(path: str, folder: str) -> bool:
 class Projects:
     """The projects of one run, found as files ask for them; each configuration read once.
 
-    The run's repository is the one the current directory is in, else the first path's: every
-    path must lie inside it."""
+    The run's repository is the one the current directory is in when the first path lies in it,
+    else the first path's (a run from one repository may check another); every path must lie
+    inside it, and a path in no repository cannot be checked from inside one."""
 
     def __init__(
         self,
@@ -53,7 +54,10 @@ class Projects:
     ) -> None:
         self.reader = reader or Reader()
         first = os.path.realpath(os.path.join(cwd, paths[0]) if paths else cwd)
-        self.repository = repository_root(cwd) or repository_root(first)
+        here = repository_root(cwd)
+        self.repository = here if here and inside(first, here) else repository_root(first)
+        if here and self.repository is None:
+            raise ConfigError(f"{paths[0]}: outside the repository {here}")
         self.default_root = self.repository or (
             first if os.path.isdir(first) else os.path.dirname(first)
         )

@@ -451,7 +451,9 @@ def test_repository_reads_and_parses_each_file_once(
     repo = Repository(str(tmp_path))
     reads: list[str] = []
     real = textfile.read_file
-    monkeypatch.setattr(textfile, "read_file", lambda path: reads.append(path) or real(path))
+    monkeypatch.setattr(
+        textfile, "read_file", lambda path, **how: reads.append(path) or real(path, **how)
+    )
     parsed = repo.read_toml("a.toml")
     assert parsed is not None and parsed[1] == {"A": 1}
     assert repo.read_toml("a.toml") is parsed and repo.holds("a.toml", "a = 1")  # any case
@@ -470,7 +472,8 @@ def test_repository_reads_and_parses_each_file_once(
 def test_importing_loads_no_parser() -> None:
     """The parsers, `re` and `bisect` are imported on first use, not when a hook starts."""
     code = (
-        "import sys; import mergegate.hooks.cli, mergegate.hooks.source; before = set(sys.modules)"
+        "import sys; import mergegate.hooks.cli, mergegate.hooks.source, mergegate.hooks.files;"
+        " before = set(sys.modules)"
         "; import mergegate.hooks.textfile; print(sorted(set(sys.modules) - before))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
