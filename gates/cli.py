@@ -19,7 +19,7 @@ from mergegate.gates import shards
 from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, Outcome
 from mergegate.gates.parallel import default_jobs
-from mergegate.gates.output import write_atomically
+from mergegate.gates.output import write_report
 from mergegate.gates.pipeline import Request, run
 from mergegate.gates.reports import FORMATS, ReportContext, render
 from mergegate.hooks.config import ConfigError
@@ -214,7 +214,7 @@ def write_reports(
         if path is None:
             sys.stdout.write(text)
         else:
-            write_atomically(path, text)
+            write_report(path, text, root)
 
 
 def command_run(args: argparse.Namespace) -> int:
