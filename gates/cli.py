@@ -19,7 +19,7 @@ from mergegate.gates import shards
 from mergegate.gates.config import validate_fail_on
 from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, BaselineEntry, Item, Outcome
-from mergegate.gates.output import write_atomically
+from mergegate.gates.output import UnsafePath, write_report
 from mergegate.gates.parallel import default_jobs
 from mergegate.gates.pipeline import Plan, Request, run, run_planned
 from mergegate.gates.reports import FORMATS, ReportContext, render
@@ -310,7 +310,9 @@ def write_reports(
             write_safely(sys.stdout, text)
             continue
         try:
-            write_atomically(path, text)
+            write_report(path, text, root)
+        except UnsafePath as error:
+            raise ConfigError(str(error)) from None
         except OSError as error:
             raise ConfigError(
                 f"{path}: cannot write the {name} report: {error.strerror or error}"

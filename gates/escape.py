@@ -1,12 +1,14 @@
 """Untrusted text (file names, messages, codes) made safe for where reports show it.
 
 One place for it, so the reporters and the GitHub integration escape the same way: a file name or
-a message is data, and nothing it says may become Markdown, HTML or a workflow command. Text for
-terminals and logs is escaped by hooks/terminal.py, which the hooks share.
+a message is data, and nothing it says may become Markdown, HTML, a workflow command, an Azure
+Pipelines logging command or invalid XML. Text for terminals and logs is escaped by
+hooks/terminal.py, which the hooks share.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
@@ -80,3 +82,44 @@ def workflow_property(text: str) -> str:
     """A property value of a workflow command (`file=VALUE,title=VALUE`): the message escaping,
     plus `:` and `,`, which would end the value or the property list."""
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates (undecodable bytes of a file name) as U+FFFD, so that it can be
+    written as UTF-8 where the bytes cannot be kept (a GitLab report, a log)."""
+    return text.translate(_UNENCODABLE)
+
+
+_AZURE = (("%", "%AZP25"), (";", "%3B"), ("\r", "%0D"), ("\n", "%0A"), ("]", "%5D"))
+"""The Azure Pipelines agent's escapes for logging commands, in the order they are applied
+(azure-pipelines-agent, `CommandStringConvertor`): the agent splits a `##vso[...]` line at `;`
+and the first `]`, then decodes these in reverse, `%AZP25` last (with `DECODE_PERCENTS`, on by
+default), so every value decodes to exactly the text escaped."""
+
+_AZURE_PREFIX = re.compile(r"##(?=(?:vso)?\[)", re.IGNORECASE)
+
+
+def azure_value(text: str) -> str:
+    """A property value or the message of an Azure Pipelines logging command
+    (`##vso[task.logissue type=error;sourcepath=VALUE]MESSAGE`); the agent decodes both alike.
+
+    `;`, `]`, CR and LF are escaped, so no value can end a property or the property list, and no
+    text can start a line of its own. `##vso[` (a command) and `##[` (the log's markup) are broken
+    up as `#%23vso[` and `#%23[` wherever they occur: the agent leaves `%23` as it is, and the
+    reader sees the escape. Undecodable bytes of a file name become U+FFFD.
+    """
+    for char, escape in _AZURE:
+        text = text.replace(char, escape)
+    return _AZURE_PREFIX.sub("#%AZP2523", text).translate(_UNENCODABLE)
+
+
+_XML_INVALID = {code: f"\\x{code:02x}" for code in range(0x20) if chr(code) not in "\t\n\r"}
+_XML_INVALID.update({code: f"\\u{code:04x}" for code in (*range(0xD800, 0xE000), 0xFFFE, 0xFFFF)})
+
+
+def xml_text(text: str) -> str:
+    """`text` as XML 1.0 can carry it, in element text or an attribute value: the characters XML
+    forbids (C0 controls other than tab, LF and CR; lone surrogates from undecodable file names;
+    U+FFFE and U+FFFF) written as Python-style escapes (`\\x1b`, `\\udcff`). The serializer still
+    escapes `&`, `<`, `>` and quotes."""
+    return text.translate(_XML_INVALID)

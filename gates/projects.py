@@ -5,9 +5,10 @@ names for every file.
 A project is a folder with such a table (its root) and the Config it resolves to, `extend` chain
 included. Files with no table above them are judged by the defaults, rooted at the repository
 root (else at the first path of the run, or its folder). With `--config FILE`, every file is
-judged by FILE; the project root is FILE's folder when that folder lies inside the repository and holds every path of the run,
-else the repository root (else the current directory): where an organisation keeps its shared
-configuration never decides what `exclude` and `baseline` are relative to.
+judged by FILE; the project root is FILE's folder when that folder lies inside the repository
+and holds every path of the run, else the repository root (else the first path's folder): where
+an organisation keeps its shared configuration never decides what `exclude` and `baseline` are
+relative to.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ FORMATS = {
     "sarif": "sarif",
     "markdown": "markdown",
     "github": "github",
+    "gitlab": "gitlab",
+    "azure": "azure",
+    "junit": "junit",
 }
 """Format name -> module under mergegate.gates.reports."""
 
