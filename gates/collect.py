@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Optional
 
-from mergegate.gates import adapters
-from mergegate.gates.cache import Cache, Stored
 from mergegate.gates.config import Config
-from mergegate.gates.filecheck import PythonCheck
 from mergegate.gates.model import Item
-from mergegate.gates.parallel import ParallelError, Task, check_all
-from mergegate.gates.progress import Progress
 from mergegate.hooks.files import line_reader
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.paths import display
 from mergegate.hooks.registry import PARSE_ERROR, RULES, Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the cache, the pool and typing cost a hook's start-up; loaded when used
+    from typing import Optional
+
+    from mergegate.gates.cache import Cache, Stored
+    from mergegate.gates.filecheck import PythonCheck
+    from mergegate.gates.parallel import Task
 
 
 class Collected:
@@ -59,6 +61,9 @@ def check_python_files(
     result: Collected,
 ) -> None:
     """Every file's items (stored, or checked in `jobs` processes), in file order."""
+    from mergegate.gates.parallel import ParallelError, check_all
+    from mergegate.gates.progress import Progress
+
     per_file: list[list[Item]] = [[] for _ in files]
     pending: list[tuple[int, Optional[Stored]]] = []
     tasks: list[Task] = []
@@ -132,11 +137,11 @@ def collect(
         return wanted and rule.scope == scope and config.runs_rule(rule.id)
 
     rules = [rule for rule in RULES.values() if runs(rule, "python")]
-    store = (
-        Cache.open(config.root, [[r.id, config.options[r.id]] for r in rules], cwd)
-        if cache
-        else None
-    )
+    store = None
+    if cache:
+        from mergegate.gates.cache import Cache
+
+        store = Cache.open(config.root, [[r.id, config.options[r.id]] for r in rules], cwd)
     shown = {path: display(path, cwd) for path in files}
     if rules:
         checks = python_checks(config, rules, check)
@@ -172,6 +177,8 @@ def collect(
     if store:
         store.save()
     for tool in config.tools if only_rule is None else []:
+        from mergegate.gates import adapters
+
         try:
             findings = adapters.load(tool).run(files, config.root)
         except adapters.AdapterError as error:

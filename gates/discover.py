@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.files import inside
@@ -49,6 +48,8 @@ NO_GIT_NOTE = (
 
 def git_toplevel(directory: str) -> str | None:
     """The top level of the git work tree containing `directory`, or None."""
+    import subprocess
+
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
@@ -66,6 +67,8 @@ def git_toplevel(directory: str) -> str | None:
 
 def _git_files(directory: str) -> list[str] | None:
     """Files git knows under `directory` (absolute), or None when it is not in a work tree."""
+    import subprocess
+
     try:
         result = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],

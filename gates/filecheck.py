@@ -9,17 +9,19 @@ the file is only checked for syntax, without building a tree.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
-from typing import Callable, Optional
 
 from mergegate.gates.model import Item
 from mergegate.hooks.files import read_file
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.source import Source, decode_source, parse_text, run_checks
 
-CheckFunction = Callable[[Source, dict[str, object]], list[Finding]]
-PythonCheck = tuple[CheckFunction, dict[str, object], Optional[tuple[str, ...]]]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
+    from typing import Callable, Optional
+
+    CheckFunction = Callable[[Source, dict[str, object]], list[Finding]]
+    PythonCheck = tuple[CheckFunction, dict[str, object], Optional[tuple[str, ...]]]
 """A selected check, its options, and its module's `NEEDS` (None: it may report on any file)."""
 
 Stat = tuple[int, int, int, int]
@@ -60,6 +62,8 @@ def file_stat(path: str) -> Optional[Stat]:
 
 
 def digest_of(data: bytes) -> str:
+    import hashlib
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

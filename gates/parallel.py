@@ -10,9 +10,14 @@ work under every start method.
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional
 
-from mergegate.gates.filecheck import FileResult, PythonCheck, check_path
+from mergegate.gates.filecheck import FileResult, check_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
+    from typing import Callable, Optional
+
+    from mergegate.gates.filecheck import PythonCheck
 
 POOL_MIN_FILES = 32
 """Fewer files are checked in this process: on a typical file a check takes milliseconds, about
@@ -22,7 +27,7 @@ CHUNKS_PER_WORKER = 8
 """Chunks small enough that a worker finishing early takes more (sizes vary), large enough that
 sending them costs nothing: at most MAX_CHUNK files, at least CHUNKS_PER_WORKER per worker."""
 
-Task = tuple[str, str, Optional[str]]
+Task = tuple[str, str, "str | None"]
 """A file to check: its path, the path shown for it, the digest the cache holds results for."""
 
 

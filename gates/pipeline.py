@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 
-from mergegate.gates import baseline as baseline_file
 from mergegate.gates.collect import Collected, collect
 from mergegate.gates.config import Config, validate_fail_on, validate_selectors
 from mergegate.gates.decide import decide
 from mergegate.gates.discover import PYTHON_SUFFIXES, Listing, expand, is_python
 from mergegate.gates.model import MIXED, BaselineEntry, Item, Outcome
 from mergegate.gates.projects import Projects
-from mergegate.gates.revision import RevisionReader
 from mergegate.gates.suppress import mark_suppressed
 from mergegate.gates.tiers import assign_tiers
 from mergegate.hooks.config import ConfigError, Reader, option_value
@@ -231,8 +229,6 @@ def run(request: Request) -> Outcome:
 
 def run_planned(request: Request) -> tuple[Plan, Outcome]:
     """The run's plan (its projects and files) and its Outcome."""
-    from mergegate.gates import shards
-
     if request.new_from_rev == "":
         raise ConfigError("--new-from-rev needs a revision, not an empty string")
     fail_on = None if request.fail_on is None else validate_fail_on(request.fail_on, "--fail-on")
@@ -251,6 +247,8 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
     for config in configs:
         files = planned.files.get(id(config), [])
         if request.shard:
+            from mergegate.gates import shards
+
             files = shards.select(files, planned.run_root, request.shard)
         collected: Collected = collect(
             config,
@@ -270,6 +268,8 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         if baseline_path is None:
             baseline_path, baseline_root = config.baseline, config.root
         if baseline_path and request.apply_baselines:
+            from mergegate.gates import baseline as baseline_file
+
             reader = request.reader or Reader()
             entries = baseline_file.read(baseline_path, reader)
             name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
@@ -285,7 +285,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         for item in project_items:
             item.project_fail_on = config.fail_on
         items.extend(project_items)
-    if isinstance(request.reader, RevisionReader):
+    if request.reader is not None:  # a trusted revision's configuration
         items.extend(_changed_configuration(request, planned))
     fail_ons = {fail_on} if fail_on else {config.fail_on for config in configs} or {"P0"}
     outcome = Outcome(
@@ -299,6 +299,8 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         notes=planned.notes,
     )
     if request.shard:
+        from mergegate.gates import shards
+
         outcome.fingerprint = shards.fingerprint(configs, request, planned.run_root)
     return planned, outcome
 
@@ -306,7 +308,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
 def _changed_configuration(request: Request, planned: Plan) -> list[Item]:
     """`config-changed` findings where the tree changed what the trusted revision says, each
     decided by its project's (trusted) configuration."""
-    from mergegate.gates.revision import changed_config_items
+    from mergegate.gates.revision import RevisionReader, changed_config_items
     from mergegate.hooks.config import read_table
 
     reader = request.reader

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Optional, TextIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
+    from typing import Optional, TextIO
 
 MIN_FILES = 200
 """Fewer files take well under a second: no progress line for them."""

@@ -1,12 +1,16 @@
-"""Keep the README's reference sections generated from the code, so they cannot drift.
+"""Keep what is written from the registry generated, so it cannot drift: the README's reference
+sections and pre-commit snippets, and the pre-commit manifest `.pre-commit-hooks.yaml`.
 
 `python -m mergegate.gates.readme README.md` rewrites every `<!-- NAME:start -->` ..
-`<!-- NAME:end -->` block; `--check` only reports (exit 1) when a block is out of date.
+`<!-- NAME:end -->` block of the README and the manifest next to it; `--check` only reports
+(exit 1) when one is out of date.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -51,6 +55,62 @@ def config_section() -> str:
     return "\n".join(lines)
 
 
+REPOSITORY_URL = "https://github.com/mergegate/mergegate"
+RELEASE = "v0.1.0"
+"""The pre-commit `rev` the README shows: the latest release tag (RELEASING.md)."""
+GATE_HOOK_ID = "mergegate"
+PYTHON_TYPES = "[python, pyi]"
+"""What pre-commit passes to hooks that check Python files: `.py` files, scripts with a Python
+shebang, and stubs, as `mergegate run` checks them."""
+
+
+def manifest() -> str:
+    """`.pre-commit-hooks.yaml`: the gate as one hook, then one hook per rule."""
+    lines = [
+        "# mergegate's hooks for pre-commit, generated from hooks/registry.py by",
+        "# `python -m mergegate.gates.readme README.md`: edit the registry, not this file.",
+        f"- id: {GATE_HOOK_ID}",
+        "  name: mergegate",
+        "  description: The whole gate on the files of the commit, as `mergegate run` judges them.",
+        "  entry: mergegate hook",
+        "  language: python",
+        f"  types_or: {PYTHON_TYPES}",
+        "  always_run: true",
+        "  require_serial: true",
+    ]
+    for rule_id in HOOK_IDS:
+        rule = RULES[rule_id]
+        codes = ", ".join(code.code for code in rule.codes)
+        lines += [
+            f"- id: {rule.id}",
+            f"  name: mergegate {rule.id}",
+            f"  description: {json.dumps(rule.summary.rstrip('.') + f' ({codes}).')}",
+            f"  entry: mergegate-{rule.id}",
+            "  language: python",
+        ]
+        if rule.scope == "python":
+            lines.append(f"  types_or: {PYTHON_TYPES}")
+        else:
+            lines += ["  pass_filenames: false", "  always_run: true"]
+    return "\n".join(lines) + "\n"
+
+
+def _snippet(hooks: list[str]) -> str:
+    listed = "\n".join(f"      - id: {hook}" for hook in hooks)
+    return (
+        "```yaml\nrepos:\n"
+        f"  - repo: {REPOSITORY_URL}\n    rev: {RELEASE}\n    hooks:\n{listed}\n```"
+    )
+
+
+def gate_hook_snippet() -> str:
+    return _snippet([GATE_HOOK_ID])
+
+
+def single_hooks_snippet() -> str:
+    return _snippet(list(HOOK_IDS))
+
+
 def adapters_section() -> str:
     lines = ["| tool | codes | default tier |", "| --- | --- | --- |"]
     for name in ADAPTERS:
@@ -60,6 +120,8 @@ def adapters_section() -> str:
 
 
 SECTIONS = {
+    "gate-hook": gate_hook_snippet,
+    "single-hooks": single_hooks_snippet,
     "hook-table": hook_table,
     "rules": rules_section,
     "config": config_section,
@@ -79,18 +141,30 @@ def regenerate(text: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("readme", nargs="?", default="README.md")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the README is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a file is stale")
     args = parser.parse_args(argv)
     with open(args.readme, encoding="utf-8") as handle:
         current = handle.read()
-    wanted = regenerate(current)
-    if wanted == current:
-        return 0
-    if args.check:
-        sys.stderr.write(f"{args.readme} is out of date: python -m mergegate.gates.readme\n")
+    targets = {
+        args.readme: regenerate(current),
+        os.path.join(os.path.dirname(args.readme) or ".", ".pre-commit-hooks.yaml"): manifest(),
+    }
+    stale = []
+    for path, wanted in targets.items():
+        try:
+            with open(path, encoding="utf-8") as handle:
+                up_to_date = handle.read() == wanted
+        except FileNotFoundError:
+            up_to_date = False
+        if up_to_date:
+            continue
+        stale.append(path)
+        if not args.check:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(wanted)
+    if stale and args.check:
+        sys.stderr.write(f"{', '.join(stale)} out of date: python -m mergegate.gates.readme\n")
         return 1
-    with open(args.readme, "w", encoding="utf-8") as handle:
-        handle.write(wanted)
     return 0
 
 

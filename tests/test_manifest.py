@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mergegate.gates.readme import GATE_HOOK_ID, manifest
 from mergegate.hooks.registry import HOOK_IDS, RULES
 
 if sys.version_info >= (3, 11):
@@ -32,19 +33,19 @@ def hook(hook_id: str) -> dict[str, object]:
     return found
 
 
-def test_manifest_ids_are_the_registry_hook_ids_in_order() -> None:
-    assert [entry["id"] for entry in manifest_hooks()] == list(HOOK_IDS)
+def test_manifest_is_generated_from_the_registry() -> None:
+    assert MANIFEST.read_text(encoding="utf-8") == manifest(), "python -m mergegate.gates.readme"
 
 
-def test_issue_names_exactly_these_six_hooks() -> None:
-    assert set(HOOK_IDS) == {
-        "bare-except",
-        "unused-global",
-        "debug-print",
-        "global-singleton-without-lock",
-        "coverage-threshold-single-source",
-        "secrets-documented",
-    }
+def test_manifest_ids_are_the_gate_then_the_registry_hook_ids_in_order() -> None:
+    assert [entry["id"] for entry in manifest_hooks()] == [GATE_HOOK_ID, *HOOK_IDS]
+
+
+def test_the_gate_hook_runs_the_gate_on_python_files_and_always_once() -> None:
+    entry = hook(GATE_HOOK_ID)
+    assert entry["entry"] == "mergegate hook"
+    assert entry["types_or"] == ["python", "pyi"]
+    assert entry["always_run"] is True and entry["require_serial"] is True
 
 
 @pytest.mark.parametrize("hook_id", HOOK_IDS)
@@ -55,7 +56,13 @@ def test_entry_is_the_console_script_of_the_rule_module(hook_id: str) -> None:
     entry = hook(hook_id)["entry"]
     assert entry == f"mergegate-{hook_id}"
     assert scripts[entry] == f"mergegate.hooks.{RULES[hook_id].module}:main"
-    assert (REPO_ROOT / "hooks" / f"{RULES[hook_id].module}.py").is_file()
+
+
+def test_console_scripts_are_the_gate_and_one_per_hook() -> None:
+    scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "scripts"
+    ]
+    assert set(scripts) == {"mergegate", *(f"mergegate-{hook_id}" for hook_id in HOOK_IDS)}
 
 
 @pytest.mark.parametrize("hook_id", HOOK_IDS)
@@ -63,13 +70,13 @@ def test_hook_runs_on_python_files_or_once_per_repository(hook_id: str) -> None:
     entry = hook(hook_id)
     assert entry["language"] == "python"
     if RULES[hook_id].scope == "python":
-        assert entry["types"] == ["python"]
+        assert entry["types_or"] == ["python", "pyi"]
         assert "pass_filenames" not in entry and "always_run" not in entry
     else:
         assert RULES[hook_id].scope == "repo"
         assert entry["pass_filenames"] is False
         assert entry["always_run"] is True
-        assert "types" not in entry and "files" not in entry
+        assert "types" not in entry and "types_or" not in entry and "files" not in entry
 
 
 def test_pre_commit_validates_the_manifest() -> None:
@@ -82,7 +89,7 @@ def test_pre_commit_validates_the_manifest() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("hook_id", HOOK_IDS)
+@pytest.mark.parametrize("hook_id", [GATE_HOOK_ID, *HOOK_IDS])
 def test_readme_documents_the_hook(hook_id: str) -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     heading = re.compile(rf"^#+ .*\b{re.escape(hook_id)}\b", re.MULTILINE)

@@ -17,6 +17,7 @@ single-hook form `try-repo REPO HOOK-ID` is run once each way. Four environment 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from mergegate.hooks.registry import HOOK_IDS
+from mergegate.gates.readme import GATE_HOOK_ID
+from mergegate.hooks.registry import HOOK_IDS, RULES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -241,13 +243,14 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def try_repo(
-    hook_repo: Path, sample: Path, home: Path, *hook_id: str
+    hook_repo: Path, sample: Path, home: Path, *hook_id: str, verbose: bool = False
 ) -> subprocess.CompletedProcess[str]:
     env = git_environment()
     env["PRE_COMMIT_HOME"] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *hook_id, "--all-files"]
-        + ["--color", "never"],
+        + ["--color", "never"]
+        + (["--verbose"] if verbose else []),
         cwd=sample,
         env=env,
         capture_output=True,
@@ -258,7 +261,8 @@ def try_repo(
 
 
 STATUS_LINE = re.compile(
-    r"^mergegate (?P<id>[a-z-]+)\.+(?:\(no files to check\))?(?P<status>Passed|Failed|Skipped)$",
+    r"^mergegate(?: (?P<id>[a-z-]+))?\.+(?:\(no files to check\))?"
+    r"(?P<status>Passed|Failed|Skipped)$",
     re.MULTILINE,
 )
 
@@ -269,7 +273,8 @@ def sections(output: str) -> dict[str, tuple[str, str]]:
     result = {}
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(output)
-        result[match.group("id")] = (match.group("status"), output[match.end() : end])
+        hook_id = match.group("id") or GATE_HOOK_ID
+        result[hook_id] = (match.group("status"), output[match.end() : end])
     return result
 
 
@@ -294,7 +299,8 @@ def test_every_hook_fails_on_its_findings(
     result = try_repo(hook_repository, sample, pre_commit_home)
     assert result.returncode == 1, result.stdout + result.stderr
     found = sections(result.stdout)
-    assert sorted(found) == sorted(HOOK_IDS), result.stdout
+    assert sorted(found) == sorted([GATE_HOOK_ID, *HOOK_IDS]), result.stdout
+    assert found[GATE_HOOK_ID][0] == "Failed", result.stdout
     problems = {
         hook_id: problems
         for hook_id in HOOK_IDS
@@ -310,7 +316,7 @@ def test_clean_repository_passes_every_hook(
     result = try_repo(hook_repository, sample, pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr
     statuses = {hook_id: status for hook_id, (status, _) in sections(result.stdout).items()}
-    assert statuses == dict.fromkeys(HOOK_IDS, "Passed"), result.stdout
+    assert statuses == dict.fromkeys([GATE_HOOK_ID, *HOOK_IDS], "Passed"), result.stdout
 
 
 @pytest.mark.parametrize(
@@ -330,3 +336,115 @@ def test_single_hook_by_id(
     result = try_repo(hook_repository, sample, pre_commit_home, hook_id)
     assert result.returncode == returncode, result.stdout + result.stderr
     assert list(sections(result.stdout)) == [hook_id], result.stdout
+
+
+# --- One verdict: every hook agrees with `mergegate run` ----------------------------------------
+
+AGREE_CONFIG = textwrap.dedent("""\
+    [tool.mergegate]
+    fail-on = "P1"
+    baseline = "mergegate-baseline.json"
+
+    [tool.mergegate.severity]
+    debug-print = "P3"
+    """)
+LEGACY_APP = "def old():\n    try:\n        pass\n    except:\n        pass\n"
+"""A bare except the baseline records: held back, never blocking."""
+NEW_APP = textwrap.dedent("""\
+    counter = 0
+
+
+    def show():
+        global counter
+        print(counter)
+
+
+    def quiet():
+        try:
+            pass
+        except:  # noqa: MG101
+            pass
+    """)
+"""New: an unused global (P1: blocks at fail-on P1), a print (demoted to P3: reported, not
+blocking) and a bare except silenced by its noqa."""
+
+FINDING = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<column>\d+): (?P<code>MG\d+) ", re.M)
+
+
+def gate_json(sample: Path, *args: str) -> tuple[int, dict[str, object]]:
+    """`mergegate run ARGS --format json`, from this checkout, in the sample repository."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mergegate.gates.cli", "run", "--no-cache", *args]
+        + ["--format", "json"],
+        cwd=sample,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def new_findings(report: dict[str, object]) -> set[tuple[str, int, int, str]]:
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return {
+        (entry["path"], entry["line"], entry["column"], entry["code"])
+        for entry in findings
+        if entry["state"] == "new"
+    }
+
+
+def printed_findings(body: str) -> set[tuple[str, int, int, str]]:
+    return {
+        (match["path"], int(match["line"]), int(match["column"]), match["code"])
+        for match in FINDING.finditer(body)
+    }
+
+
+def test_every_hook_agrees_with_mergegate_run(
+    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    """A baseline, `fail-on = "P1"`, a severity override and a noqa: the gate hook and each
+    single hook give `mergegate run`'s findings and exit status on the same files."""
+    files = {
+        **DIRTY_FILES,
+        "pyproject.toml": AGREE_CONFIG,
+        "legacy.py": LEGACY_APP,
+        "app.py": LEGACY_APP,
+    }
+    sample = make_repository(tmp_path / "sample", files)
+    recorded = subprocess.run(
+        [sys.executable, "-m", "mergegate.gates.cli", "baseline", "--no-cache"],
+        cwd=sample,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    (sample / "app.py").write_text(LEGACY_APP + "\n\n" + NEW_APP, encoding="utf-8")
+    git(sample, "add", "-A")
+    result = try_repo(hook_repository, sample, pre_commit_home, verbose=True)
+    found = sections(result.stdout)
+    assert sorted(found) == sorted([GATE_HOOK_ID, *HOOK_IDS]), result.stdout
+    python_files = sorted(name for name in git(sample, "ls-files").split() if name.endswith(".py"))
+    disagreements = {}
+    for hook_id, (status, body) in found.items():
+        if hook_id == GATE_HOOK_ID:
+            code, report = gate_json(sample, *python_files)
+        else:
+            code, report = gate_json(sample, "--select", hook_id)
+        expected_status = "Failed" if code else "Passed"
+        if status != expected_status or printed_findings(body) != new_findings(report):
+            disagreements[hook_id] = (status, printed_findings(body), new_findings(report))
+        assert "Traceback" not in body
+    assert disagreements == {}, result.stdout
+    gate_status, gate_body = found[GATE_HOOK_ID]
+    assert gate_status == "Failed"  # MG201 (P1) is new and blocks at fail-on P1
+    assert "held back, not listed: 5 baselined, 1 suppressed" in gate_body  # DIRTY_FILES' too
+    debug_status, debug_body = found["debug-print"]
+    assert debug_status == "Passed" and "[P3, not blocking at fail-on P1]" in debug_body
+    bare_status, bare_body = found["bare-except"]
+    assert bare_status == "Passed" and "held back, not listed: 2 baselined" in bare_body
+    assert found["unused-global"][0] == "Failed"
+    assert RULES["unused-global"].tier == "P1"
