@@ -1,8 +1,9 @@
 """Untrusted text (file names, messages, codes) made safe for where reports show it.
 
 One place for it, so the reporters and the GitHub integration escape the same way: a file name or
-a message is data, and nothing it says may become Markdown, HTML or a workflow command. Text for
-terminals and logs is escaped by hooks/terminal.py, which the hooks share.
+a message is data, and nothing it says may become Markdown, HTML or a workflow command; and cut
+the same way to the limits of where it goes (`clip`). Text for terminals and logs is escaped by
+hooks/terminal.py, which the hooks share.
 """
 
 from __future__ import annotations
@@ -80,3 +81,12 @@ def workflow_property(text: str) -> str:
     """A property value of a workflow command (`file=VALUE,title=VALUE`): the message escaping,
     plus `:` and `,`, which would end the value or the property list."""
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` UTF-8 bytes, cut on a character boundary and marked with `…`;
+    lone surrogates (undecodable file names) replaced, as JSON for GitHub cannot carry them."""
+    encoded = text.encode("utf-8", "replace")
+    if len(encoded) <= limit:
+        return encoded.decode("utf-8")
+    return encoded[: limit - len("…".encode())].decode("utf-8", "ignore") + "…"

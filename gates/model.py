@@ -23,6 +23,8 @@ SUPPRESSED = "suppressed"
 
 STATES = (NEW, EXISTING, BASELINED, SUPPRESSED)
 FAIL_ON_CHOICES = (*TIERS, "never")
+EXIT_CODES = {"passed": 0, "blocked": 1, "error": 2}
+"""Verdict -> exit status, for every entry point."""
 
 
 class BaselineEntry(TypedDict):
@@ -100,4 +102,4 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        return {"passed": 0, "blocked": 1, "error": 2}[self.verdict]
+        return EXIT_CODES[self.verdict]
