@@ -19,9 +19,9 @@ from mergegate.gates import shards
 from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, Outcome
 from mergegate.gates.parallel import default_jobs
-from mergegate.gates.output import write_atomically
 from mergegate.gates.pipeline import Request, run
-from mergegate.gates.reports import FORMATS, ReportContext, render
+from mergegate.gates.reports import FORMATS
+from mergegate.gates.reports.writing import write_reports
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.registry import RULES
 from mergegate.hooks.terminal import terminal_lines
@@ -202,21 +202,6 @@ def load_config(args: argparse.Namespace) -> gate_config.Config:
     return config
 
 
-def write_reports(
-    outcome: Outcome, formats: list[tuple[str, Optional[str]]], color: str, root: str
-) -> None:
-    for name, path in formats:
-        terminal = path is None and sys.stdout.isatty()
-        context = ReportContext(
-            color=color == "always" or (color == "auto" and terminal), root=root
-        )
-        text = render(name, outcome, context)
-        if path is None:
-            sys.stdout.write(text)
-        else:
-            write_atomically(path, text)
-
-
 def command_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     if args.fail_on:
@@ -241,11 +226,15 @@ def command_merge(args: argparse.Namespace) -> int:
 def deliver(outcome: Outcome, args: argparse.Namespace, root: str) -> int:
     """The reports, and with --github the check run: what `run` and `merge` both end with."""
     repository = git_toplevel(root) or root  # SARIF paths are repository paths
-    if args.github:  # the reports, then GitHub: mergegate.gates.github
-        from mergegate.gates.github import publish
+    formats = args.formats or [("text", None)]
+    write_reports(outcome, formats, args.color, repository, for_actions_runner=args.github)
+    if args.github:
+        from mergegate.gates.github import GitHubRequest, publish
 
-        return publish(outcome, args, repository)
-    write_reports(outcome, args.formats or [("text", None)], args.color, repository)
+        request = GitHubRequest(
+            root=repository, check_name=args.check_name, token=args.github_token, reports=formats
+        )
+        return publish(outcome, request)
     for error in outcome.errors:
         complain(str(error))
     return outcome.exit_code
