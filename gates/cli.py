@@ -19,11 +19,11 @@ from mergegate.gates import shards
 from mergegate.gates.config import validate_fail_on
 from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, BaselineEntry, Item, Outcome
-from mergegate.gates.output import UnsafePath, write_report
 from mergegate.gates.parallel import default_jobs
 from mergegate.gates.pipeline import Plan, Request, run, run_planned
-from mergegate.gates.reports import FORMATS, ReportContext, render
+from mergegate.gates.reports import FORMATS
 from mergegate.gates.reports.text import SHOW_HELD_BACK
+from mergegate.gates.reports.writing import write_reports
 from mergegate.hooks.cli import write_safely
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.finding import InputError
@@ -281,44 +281,6 @@ def request_of(args: argparse.Namespace) -> Request:
     return request
 
 
-def colored(color: str, terminal: bool) -> bool:
-    """Whether the text report is coloured: --color, else NO_COLOR / FORCE_COLOR (no-color.org,
-    force-color.org: set and not empty), else whether it goes to a terminal."""
-    if color != "auto":
-        return color == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return terminal
-
-
-def write_reports(
-    outcome: Outcome, formats: list[tuple[str, Optional[str]]], args: argparse.Namespace, root: str
-) -> None:
-    """Every report the command line asked for, to stdout or its file; a report file that cannot
-    be written is a ConfigError naming it as the user wrote it."""
-    for name, path in formats:
-        terminal = path is None and sys.stdout.isatty()
-        context = ReportContext(
-            color=colored(args.color, terminal),
-            root=root,
-            show_held_back=args.show_held_back,
-        )
-        text = render(name, outcome, context)
-        if path is None:
-            write_safely(sys.stdout, text)
-            continue
-        try:
-            write_report(path, text, root)
-        except UnsafePath as error:
-            raise ConfigError(str(error)) from None
-        except OSError as error:
-            raise ConfigError(
-                f"{path}: cannot write the {name} report: {error.strerror or error}"
-            ) from None
-
-
 def command_run(args: argparse.Namespace) -> int:
     return deliver(run(request_of(args)), args)
 
@@ -331,11 +293,22 @@ def deliver(outcome: Outcome, args: argparse.Namespace) -> int:
     """The reports, and with --github the check run: what `run` and `merge` both end with."""
     root = os.path.realpath(os.curdir)
     repository = git_toplevel(root) or root  # SARIF paths are repository paths
-    if args.github:  # the reports, then GitHub: mergegate.gates.github
-        from mergegate.gates.github import publish
+    formats = args.formats or [("text", None)]
+    write_reports(
+        outcome,
+        formats,
+        args.color,
+        repository,
+        for_actions_runner=args.github,
+        show_held_back=args.show_held_back,
+    )
+    if args.github:
+        from mergegate.gates.github import GitHubRequest, publish
 
-        return publish(outcome, args, repository)
-    write_reports(outcome, args.formats or [("text", None)], args, repository)
+        request = GitHubRequest(
+            root=repository, check_name=args.check_name, token=args.github_token, reports=formats
+        )
+        return publish(outcome, request)
     for error in outcome.errors:
         complain(str(error))
     return outcome.exit_code

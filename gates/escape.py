@@ -2,7 +2,8 @@
 
 One place for it, so the reporters and the GitHub integration escape the same way: a file name or
 a message is data, and nothing it says may become Markdown, HTML, a workflow command, an Azure
-Pipelines logging command or invalid XML. Text for terminals and logs is escaped by
+Pipelines logging command or invalid XML; and cut the same way to the limits of where it goes
+(`clip`). Text for terminals and logs is escaped by
 hooks/terminal.py, which the hooks share.
 """
 
@@ -123,3 +124,12 @@ def xml_text(text: str) -> str:
     U+FFFE and U+FFFF) written as Python-style escapes (`\\x1b`, `\\udcff`). The serializer still
     escapes `&`, `<`, `>` and quotes."""
     return text.translate(_XML_INVALID)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` UTF-8 bytes, cut on a character boundary and marked with `…`;
+    lone surrogates (undecodable file names) replaced, as JSON for GitHub cannot carry them."""
+    encoded = text.encode("utf-8", "replace")
+    if len(encoded) <= limit:
+        return encoded.decode("utf-8")
+    return encoded[: limit - len("…".encode())].decode("utf-8", "ignore") + "…"

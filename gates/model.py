@@ -49,6 +49,8 @@ NEVER = "never"
 FAIL_ON_CHOICES = (*TIERS, NEVER)
 MIXED = "mixed"
 """`Outcome.fail_on` when the projects of one run block at different tiers."""
+EXIT_CODES = {"passed": 0, "blocked": 1, "error": 2}
+"""Verdict -> exit status, for every entry point."""
 
 
 class Item:
@@ -220,4 +222,4 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        return {"passed": 0, "blocked": 1, "error": 2}[self.verdict]
+        return EXIT_CODES[self.verdict]

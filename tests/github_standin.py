@@ -1,29 +1,40 @@
-"""A local stand-in for GitHub's REST API (check runs), for tests: no test talks to the internet.
+"""A local stand-in for GitHub's REST API, for tests: no test talks to the internet.
 
 An HTTP server on 127.0.0.1 in a thread. Every request is routed by GitHub's OpenAPI description
-(tests/data/github-openapi-subset.json, copied from ../shared/github-api/ with its source note) and
-its JSON body validated against the operation's `requestBody` schema; a request that does not
-validate is answered 422, as GitHub would, and recorded in `violations`. Beyond the schema it
-enforces what GitHub enforces and the schema cannot say: the summary's 65535 limit in UTF-8 bytes.
-Answers are what GitHub sends (201 with the check run on create, 200 on update, JSON content type),
-and are themselves validated against the operation's response schema, so the stand-in cannot
-drift from GitHub's format unnoticed. Updates append annotations, as GitHub does.
+(tests/data/github-openapi-subset.json, copied from ../shared/github-api/ with its source note):
+an operation that takes a body must get JSON that validates against its `requestBody` schema, one
+that takes none must get none; a request that does not validate is answered 422, as GitHub would,
+and recorded in `violations`. Beyond the schema it enforces what GitHub enforces and the schema
+cannot say: the summary's 65535 limit in UTF-8 bytes. Answers are what GitHub sends (201 with the
+check run on create, 200 on update, JSON content type), and are themselves validated against the
+operation's response schema, so the stand-in cannot drift from GitHub's format unnoticed. Updates
+append annotations, as GitHub does.
 
-Misbehaviour is scripted: `token` (every request must carry it), `always` (a failure answered to
-every request: a read-only token's 403, a permanent 422) and `failures` (answered to the next
-requests, one each, `None` for a normal answer: 5xx, secondary rate limits). `prefix` serves the
-API under a path, as GitHub Enterprise Server does (`/api/v3`).
+It serves the operations in `HANDLERS` (the check run's); any other operation of the description
+is answered 501 and recorded in `violations`, so a new request mergegate makes fails its test
+until the stand-in learns it (a handler in `HANDLERS`, answering from state it keeps).
+
+Misbehaviour is scripted: `token` (every request must carry it), `always` (an answer given to
+every request) and `failures` (given to the next requests, one each, `None` for a normal answer).
+An answer is a `Failure` (GitHub's JSON error: 5xx, a read-only token's 403, rate limits), a `Raw`
+one (any status, body, content type and length: an HTML page, `{}`, a redirect, an answer cut
+short), or a `Trickle` (the
+normal answer, its first bytes sent one at a time, slowly). `prefix` serves the API under a path,
+as GitHub Enterprise Server does (`/api/v3`); `tls` serves it over HTTPS.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
+import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Union
 
 from jsonschema import Draft7Validator
 
@@ -55,7 +66,8 @@ class Operation:
     method: str
     pattern: re.Pattern[str]
     operation_id: str
-    request: Draft7Validator
+    request: Optional[Draft7Validator]
+    """The body's schema; None for an operation that takes no body."""
     responses: dict[int, Draft7Validator]
 
 
@@ -64,22 +76,21 @@ def _operations() -> list[Operation]:
     for template, methods in SPEC["paths"].items():
         pattern = re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$")
         for method, operation in methods.items():
-            body = operation["requestBody"]["content"]["application/json"]["schema"]
+            body = operation.get("requestBody")
+            request = None
+            if body is not None:
+                request = Draft7Validator(
+                    json_schema(body["content"]["application/json"]["schema"])
+                )
             responses = {
                 int(status): Draft7Validator(
                     json_schema(answer["content"]["application/json"]["schema"])
                 )
                 for status, answer in operation["responses"].items()
-                if "content" in answer
+                if "application/json" in answer.get("content", {})
             }
             found.append(
-                Operation(
-                    method.upper(),
-                    pattern,
-                    operation["operationId"],
-                    Draft7Validator(json_schema(body)),
-                    responses,
-                )
+                Operation(method.upper(), pattern, operation["operationId"], request, responses)
             )
     return found
 
@@ -89,15 +100,42 @@ OPERATIONS = _operations()
 
 @dataclass
 class Failure:
-    """An error answer: status, GitHub's message, extra headers."""
+    """An error answer as GitHub gives it: status, GitHub's message, extra headers."""
 
     status: int
     message: str
     headers: dict[str, str] = field(default_factory=dict)
 
-    def body(self) -> dict[str, object]:
-        return {"message": self.message, "documentation_url": DOCS, "status": str(self.status)}
+    def raw(self) -> Raw:
+        body = {"message": self.message, "documentation_url": DOCS, "status": str(self.status)}
+        return Raw(self.status, json.dumps(body).encode(), headers=self.headers)
 
+
+@dataclass
+class Raw:
+    """Any answer: status, body, content type, extra headers."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    length: Optional[int] = None
+    """The Content-Length announced, when not the body's (an answer cut short)."""
+
+    def raw(self) -> Raw:
+        return self
+
+
+@dataclass
+class Trickle:
+    """The normal answer, its first `count` bytes (the status line first) sent one at a time,
+    `delay` seconds apart: a server (or a proxy) that keeps a connection alive, barely."""
+
+    delay: float
+    count: int
+
+
+Scripted = Union[Failure, Raw, Trickle]
 
 READ_ONLY = Failure(403, "Resource not accessible by integration")
 """What GitHub answers a token without `checks: write` (a pull request from a fork)."""
@@ -117,26 +155,34 @@ class Recorded:
     status: int
 
 
+Handler = Callable[["StandIn", dict[str, str], Any], tuple[int, Any]]
+
+
 class StandIn:
     """The server; use as a context manager. `url` is the API base URL (GITHUB_API_URL)."""
 
-    def __init__(self, token: Optional[str] = None, prefix: str = "") -> None:
+    def __init__(
+        self, token: Optional[str] = None, prefix: str = "", tls: Optional[ssl.SSLContext] = None
+    ) -> None:
         self.token = token
         self.prefix = prefix
-        self.always: Optional[Failure] = None
-        self.failures: list[Optional[Failure]] = []
+        self.scheme = "http" if tls is None else "https"
+        self.always: Optional[Scripted] = None
+        self.failures: list[Optional[Scripted]] = []
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.check_runs: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
 
     def __enter__(self) -> StandIn:
         self._thread.start()
@@ -173,80 +219,105 @@ class StandIn:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length)
         with self._lock:
-            status, answer, headers, operation, body = self._answer(request, raw)
+            answer, operation, body, trickle = self._answer(request, raw)
             self.requests.append(
                 Recorded(
-                    request.command, request.path, operation, dict(request.headers), body, status
+                    request.command,
+                    request.path,
+                    operation,
+                    dict(request.headers),
+                    body,
+                    answer.status,
                 )
             )
-        payload = json.dumps(answer).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json; charset=utf-8")
-        request.send_header("X-GitHub-Media-Type", "github.v3; format=json")
-        request.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            request.send_header(name, value)
-        request.end_headers()
-        request.wfile.write(payload)
+        head = [f"HTTP/1.1 {answer.status} {_phrase(answer.status)}"]
+        length = len(answer.body) if answer.length is None else answer.length
+        head.append(f"Content-Length: {length}")
+        if answer.content_type:
+            head.append(f"Content-Type: {answer.content_type}")
+        head += ["X-GitHub-Media-Type: github.v3; format=json", "Connection: close"]
+        head += [f"{name}: {value}" for name, value in answer.headers.items()]
+        data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + answer.body  # as HTTP
+        request.close_connection = True
+        try:
+            if trickle is not None:
+                for index in range(min(trickle.count, len(data))):
+                    request.wfile.write(data[index : index + 1])
+                    request.wfile.flush()
+                    time.sleep(trickle.delay)
+                data = data[trickle.count :]
+            request.wfile.write(data)
+        except OSError:  # the client gave up (as it should, on a trickle)
+            pass
 
     def _answer(
         self, request: BaseHTTPRequestHandler, raw: bytes
-    ) -> tuple[int, Any, dict[str, str], str, Any]:
+    ) -> tuple[Raw, str, Any, Optional[Trickle]]:
         path = request.path.split("?")[0]
         if not path.startswith(self.prefix):
             self.violations.append(f"{request.command} {path}: outside {self.prefix}")
-            return 404, {"message": "Not Found", "documentation_url": DOCS}, {}, "", None
+            return _error(404, "Not Found"), "", None, None
         path = path[len(self.prefix) :]
         for operation in OPERATIONS:
             match = operation.pattern.match(path)
             if match and operation.method == request.command:
                 break
         else:
-            self.violations.append(f"{request.command} {path}: not an operation mergegate uses")
-            return 404, {"message": "Not Found", "documentation_url": DOCS}, {}, "", None
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            self.violations.append(f"{operation.operation_id}: body is not JSON")
-            return 400, {"message": "Problems parsing JSON"}, {}, operation.operation_id, None
+            self.violations.append(f"{request.command} {path}: not an operation of GitHub's API")
+            return _error(404, "Not Found"), "", None, None
+        name = operation.operation_id
+        body: Any = None
+        if operation.request is None:
+            if raw:
+                self.violations.append(f"{name}: a body for an operation that takes none")
+        else:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                self.violations.append(f"{name}: body is not JSON")
+                return _error(400, "Problems parsing JSON"), name, None, None
+            if not request.headers.get("Content-Type", "").startswith("application/json"):
+                self.violations.append(f"{name}: Content-Type is not JSON")
         if self.token is not None and request.headers.get("Authorization") not in (
             f"token {self.token}",
             f"Bearer {self.token}",
         ):
-            return 401, {"message": "Bad credentials"}, {}, operation.operation_id, body
-        if not request.headers.get("Content-Type", "").startswith("application/json"):
-            self.violations.append(f"{operation.operation_id}: Content-Type is not JSON")
+            return _error(401, "Bad credentials"), name, body, None
+        errors = self._invalid(operation, body)
+        if errors:
+            self.violations.extend(f"{name}: {error}" for error in errors)
+            invalid = {"message": "Invalid request.", "errors": errors}
+            return Raw(422, json.dumps(invalid).encode()), "", body, None
+        scripted = self.always or (self.failures.pop(0) if self.failures else None)
+        if scripted is not None and not isinstance(scripted, Trickle):
+            return scripted.raw(), name, body, None
+        handler = HANDLERS.get(name)
+        if handler is None:
+            self.violations.append(f"{name}: not served by the stand-in")
+            return _error(501, "Not Implemented"), name, body, None
+        status, answer = handler(self, match.groupdict(), body)
+        if status in operation.responses:
+            for error in operation.responses[status].iter_errors(answer):
+                self.violations.append(f"the stand-in's own answer: {error.message}")
+        return Raw(status, json.dumps(answer).encode()), name, body, scripted
+
+    def _invalid(self, operation: Operation, body: Any) -> list[str]:
+        if operation.request is None:
+            return []
         errors = [error.message for error in operation.request.iter_errors(body)]
         summary = (body.get("output") or {}).get("summary", "") if isinstance(body, dict) else ""
         if len(summary.encode("utf-8")) > SUMMARY_BYTES:
             errors.append(f"summary exceeds a maximum bytesize of {SUMMARY_BYTES}")
-        if errors:
-            self.violations.extend(f"{operation.operation_id}: {error}" for error in errors)
-            return 422, {"message": "Invalid request.", "errors": errors}, {}, "", body
-        failure = self.always or (self.failures.pop(0) if self.failures else None)
-        if failure is not None:
-            return failure.status, failure.body(), failure.headers, operation.operation_id, body
-        run: Optional[dict[str, Any]]
-        if operation.operation_id == "checks/create":
-            run = self._create(match["owner"], match["repo"], body)
-            status = 201
-        else:
-            run = self.check_runs.get(int(match["check_run_id"]))
-            if run is None:
-                return 404, {"message": "Not Found"}, {}, operation.operation_id, body
-            self._update(run, body)
-            status = 200
-        answer = self._check_run_json(run)
-        for error in operation.responses[status].iter_errors(answer):
-            self.violations.append(f"the stand-in's own answer: {error.message}")
-        return status, answer, {}, operation.operation_id, body
+        return errors
 
-    def _create(self, owner: str, repo: str, body: dict[str, Any]) -> dict[str, Any]:
+    # --- check runs ------------------------------------------------------------------------
+
+    def create_check_run(self, where: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
         number = len(self.check_runs) + 1
         run = {
             "id": number,
-            "owner": owner,
-            "repo": repo,
+            "owner": where["owner"],
+            "repo": where["repo"],
             "name": body["name"],
             "head_sha": body["head_sha"],
             "status": body.get("status", "queued"),
@@ -258,7 +329,14 @@ class StandIn:
             run["status"] = "completed"
         self.check_runs[number] = run
         self._update(run, body)
-        return run
+        return 201, self._check_run_json(run)
+
+    def update_check_run(self, where: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
+        run = self.check_runs.get(int(where["check_run_id"]))
+        if run is None:
+            return 404, {"message": "Not Found", "documentation_url": DOCS}
+        self._update(run, body)
+        return 200, self._check_run_json(run)
 
     def _update(self, run: dict[str, Any], body: dict[str, Any]) -> None:
         for key in ("name", "status", "conclusion"):
@@ -295,3 +373,21 @@ class StandIn:
             "app": None,
             "pull_requests": [],
         }
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _error(status: int, message: str) -> Raw:
+    return Failure(status, message).raw()
+
+
+HANDLERS: dict[str, Handler] = {
+    "checks/create": StandIn.create_check_run,
+    "checks/update": StandIn.update_check_run,
+}
+"""The operations the stand-in serves, by operation id: (status, JSON answer) from its state."""

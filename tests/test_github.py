@@ -5,6 +5,7 @@ retries, and untrusted text (hostile file names, the token) staying data."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -12,17 +13,26 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
+from urllib.parse import quote
 
 import pytest
-from github_standin import READ_ONLY, SECONDARY_LIMIT, Failure, StandIn
+from github_standin import READ_ONLY, SECONDARY_LIMIT, Failure, Raw, StandIn, Trickle
 from helpers import item, parse_workflow_command
 from markdown_it import MarkdownIt
 
-from mergegate.gates import github as gh
+from mergegate.gates.annotations import (
+    ANNOTATION_TEXT_BYTES,
+    ANNOTATION_TITLE_BYTES,
+    check_run_annotation,
+)
 from mergegate.gates.cli import main
+from mergegate.gates.github import client
+from mergegate.gates.github.checks import ANNOTATIONS_PER_REQUEST
+from mergegate.gates.github.summary import JOB_SUMMARY_BYTES
 from mergegate.gates.model import BASELINED
 from mergegate.gates.reports.github import ANNOTATIONS_PER_LEVEL
+from mergegate.gates.reports.markdown import CHECK_RUN_SUMMARY_BYTES
 
 TOKEN = "ghs_MergegateRecognisableToken4711"
 HEAD = "1" * 40
@@ -51,6 +61,8 @@ class FakeTime:
 
 TEST_POLICY = {
     "total_seconds": 100.0,
+    "request_seconds": 10.0,
+    "max_retries": 100,
     "first_backoff": 1.0,
     "max_backoff": 8.0,
     "secondary_limit_wait": 60.0,
@@ -79,8 +91,8 @@ def standin() -> Any:
 @pytest.fixture
 def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     fake = FakeTime()
-    policy = gh.Policy(**TEST_POLICY, sleep=fake.sleep, clock=fake.clock)  # type: ignore[arg-type]
-    monkeypatch.setattr(gh, "POLICY", policy)
+    policy = client.Policy(**TEST_POLICY, sleep=fake.sleep, clock=fake.clock)  # type: ignore
+    monkeypatch.setattr(client, "POLICY", policy)
     return fake
 
 
@@ -364,7 +376,7 @@ def test_summary_stays_within_65535_bytes_with_the_cut_note(
     assert result.code == 1
     assert standin.violations == []
     summary = standin.requests[0].body["output"]["summary"]
-    assert 60000 < len(summary.encode("utf-8")) <= gh.CHECK_RUN_SUMMARY_BYTES
+    assert 60000 < len(summary.encode("utf-8")) <= CHECK_RUN_SUMMARY_BYTES
     shown = summary.count("/blob/")
     assert 0 < shown < 200
     assert f"**{200 - shown} more findings not shown** ({200 - shown} P0)" in summary
@@ -376,14 +388,14 @@ def test_summary_stays_within_65535_bytes_with_the_cut_note(
 def test_job_summary_stays_within_what_is_left_of_1_mib(
     repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert gh.JOB_SUMMARY_BYTES == 1024 * 1024
-    earlier = "x" * (gh.JOB_SUMMARY_BYTES - 6000) + "\n"  # an earlier writer in this step
+    assert JOB_SUMMARY_BYTES == 1024 * 1024
+    earlier = "x" * (JOB_SUMMARY_BYTES - 6000) + "\n"  # an earlier writer in this step
     Path(os.environ["GITHUB_STEP_SUMMARY"]).write_text(earlier)
     (repo / "m.py").write_text(BARE * 100)
     result = gate(capsys)
     assert result.code == 1
     assert result.summary.startswith(earlier)
-    assert len(result.summary.encode("utf-8")) <= gh.JOB_SUMMARY_BYTES
+    assert len(result.summary.encode("utf-8")) <= JOB_SUMMARY_BYTES
     assert "more findings not shown" in result.summary
 
 
@@ -392,7 +404,7 @@ def test_a_full_job_summary_takes_nothing_rather_than_too_much(
 ) -> None:
     """The fallback note does not fit in what is left: neither it nor the report is added."""
     standin.always = READ_ONLY
-    earlier = "x" * (gh.JOB_SUMMARY_BYTES - 20)  # an earlier writer in this step
+    earlier = "x" * (JOB_SUMMARY_BYTES - 20)  # an earlier writer in this step
     Path(os.environ["GITHUB_STEP_SUMMARY"]).write_text(earlier)
     (repo / "m.py").write_text(BARE)
     result = gate(capsys)
@@ -403,25 +415,25 @@ def test_a_full_job_summary_takes_nothing_rather_than_too_much(
 
 
 def test_annotation_columns_lines_levels_and_field_limits() -> None:
-    single = gh.annotation(item("MG101", "a.py", 3, column=5, end_column=9))
+    single = check_run_annotation(item("MG101", "a.py", 3, column=5, end_column=9))
     assert (single["start_line"], single["end_line"]) == (3, 3)
     assert (single["start_column"], single["end_column"]) == (5, 9)
-    multi = gh.annotation(item("MG401", "b.py", 7, column=5, end_line=9, end_column=2))
+    multi = check_run_annotation(item("MG401", "b.py", 7, column=5, end_line=9, end_column=2))
     assert (multi["start_line"], multi["end_line"]) == (7, 9)
     assert "start_column" not in multi and "end_column" not in multi
-    unplaced = gh.annotation(
+    unplaced = check_run_annotation(
         item("E999", "c.py", 0, column=0, end_line=0, end_column=0, tool="black")
     )
     assert (unplaced["start_line"], unplaced["end_line"]) == (1, 1)
     assert "start_column" not in unplaced
-    held = gh.annotation(item("MG101", state=BASELINED, reason="in baseline b.json"))
+    held = check_run_annotation(item("MG101", state=BASELINED, reason="in baseline b.json"))
     assert (held["annotation_level"], held["raw_details"]) == ("notice", "in baseline b.json")
-    long = gh.annotation(item("F821", "é" * 300, tool="é" * 300, message="m" * 70000))
-    assert len(long["title"].encode()) <= gh.ANNOTATION_TITLE_BYTES  # type: ignore[union-attr]
+    long = check_run_annotation(item("F821", "é" * 300, tool="é" * 300, message="m" * 70000))
+    assert len(long["title"].encode()) <= ANNOTATION_TITLE_BYTES  # type: ignore[union-attr]
     assert long["title"].endswith("…")  # type: ignore[union-attr]
-    assert len(long["message"].encode()) <= gh.ANNOTATION_TEXT_BYTES  # type: ignore[union-attr]
-    assert gh.ANNOTATIONS_PER_REQUEST == 50
-    assert gh.CHECK_RUN_SUMMARY_BYTES == 65535
+    assert len(long["message"].encode()) <= ANNOTATION_TEXT_BYTES  # type: ignore[union-attr]
+    assert ANNOTATIONS_PER_REQUEST == 50
+    assert CHECK_RUN_SUMMARY_BYTES == 65535
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -574,8 +586,8 @@ def test_retries_stop_within_the_time_bound_and_exit_2(
 def test_retries_are_bounded_in_real_time(
     repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    policy = gh.Policy(total_seconds=0.3, first_backoff=0.02, seconds_between_writes=0.0)
-    monkeypatch.setattr(gh, "POLICY", policy)
+    policy = client.Policy(total_seconds=0.3, first_backoff=0.02, seconds_between_writes=0.0)
+    monkeypatch.setattr(client, "POLICY", policy)
     standin.always = Failure(503, "Unavailable")
     started = time.monotonic()
     assert gate(capsys).code == 2
@@ -630,6 +642,206 @@ def test_a_passing_run_whose_post_fails_exits_2(
     result = gate(capsys)
     assert result.code == 2
     assert "GitHub answered 404 (Not Found)" in result.stderr
+
+
+# --- bounds and budgets ----------------------------------------------------------------------
+
+
+def real_time_policy(monkeypatch: pytest.MonkeyPatch, **bounds: float) -> None:
+    """Real clock and sleep, tiny bounds: what a run does when the time is up for real."""
+    policy = client.Policy(first_backoff=0.05, seconds_between_writes=0.0, **bounds)  # type: ignore
+    monkeypatch.setattr(client, "POLICY", policy)
+
+
+def test_a_trickling_github_is_cut_off_and_everything_is_still_written(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """One byte every 50 ms never trips a read timeout; the request's total bound cuts it."""
+    real_time_policy(monkeypatch, total_seconds=1.0, request_seconds=0.4)
+    standin.always = Trickle(delay=0.05, count=80)  # each answer would take 4 s
+    (repo / "a.py").write_text(BARE)
+    started = time.monotonic()
+    result = gate(capsys, "--format", "sarif:out.sarif")
+    elapsed = time.monotonic() - started
+    assert result.code == 2
+    assert elapsed < 1.0 + 0.4 + 1.0  # total + one request, and a second for the rest
+    assert "no complete answer within 0.4s" in result.stderr
+    assert 2 <= len(standin.requests) <= 4
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]  # the fallback
+    assert "could not post the check run" in rendered(result.summary)
+    assert result.summary.count("/blob/") == 1  # the report follows the note
+    assert result.outputs["p0"] == "1" and result.outputs["sarif-file"] == "out.sarif"
+
+
+def test_a_failure_while_retrying_still_writes_the_fallback_summary_and_outputs(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    def interrupted(seconds: float) -> None:
+        raise RuntimeError("the sleep was interrupted")
+
+    policy = client.Policy(**TEST_POLICY, sleep=interrupted)  # type: ignore[arg-type]
+    monkeypatch.setattr(client, "POLICY", policy)
+    standin.always = Failure(502, "Server Error")
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 2
+    assert "internal error: RuntimeError: the sleep was interrupted" in result.stderr
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]
+    assert "internal error" in rendered(result.summary)
+    assert result.outputs["conclusion"] == "failure"
+
+
+RATE_LIMITED = "API rate limit exceeded for installation ID 1."
+
+
+def test_a_rate_limit_whose_reset_has_passed_backs_off_with_a_floor_and_a_retry_budget(
+    repo: Path, standin: StandIn, fake_time: FakeTime, monkeypatch: Any, capsys: Any
+) -> None:
+    policy = client.Policy(  # type: ignore[misc]
+        **{**TEST_POLICY, "max_retries": 5}, sleep=fake_time.sleep, clock=fake_time.clock
+    )
+    monkeypatch.setattr(client, "POLICY", policy)
+    past = str(int(time.time()) - 100)
+    limited = Failure(403, RATE_LIMITED, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": past})
+    standin.failures = [limited] * 40  # then it would answer
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 2
+    assert fake_time.sleeps == [1.0, 2.0, 4.0, 8.0, 8.0]  # the backoff, never 0
+    assert len(standin.requests) == 6
+    assert "gave up after 6 attempts (the 5 retries a run may make are spent)" in result.stderr
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]
+
+
+def test_the_retry_budget_is_shared_by_the_whole_run(
+    repo: Path, standin: StandIn, fake_time: FakeTime, monkeypatch: Any, capsys: Any
+) -> None:
+    policy = client.Policy(  # type: ignore[misc]
+        **{**TEST_POLICY, "max_retries": 3}, sleep=fake_time.sleep, clock=fake_time.clock
+    )
+    monkeypatch.setattr(client, "POLICY", policy)
+    bad = Failure(502, "Server Error")
+    standin.failures = [bad, bad, None, bad, bad]
+    (repo / "a.py").write_text(BARE * 60)
+    result = gate(capsys)
+    assert result.code == 2
+    assert [r.status for r in standin.requests] == [502, 502, 201, 502, 502]
+    assert "the 3 retries a run may make are spent" in result.stderr
+    assert "annotations 51-60 are missing" in result.stderr
+    assert runner_commands(result.stdout) == []  # the check run exists: no fallback
+
+
+def test_a_run_past_its_retry_time_still_sends_what_github_accepts(
+    repo: Path, standin: StandIn, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bounds are on retrying: many annotations are never cut short by them."""
+    standin.failures = [None, Failure(429, "Too many requests", {"Retry-After": "99"})]
+    (repo / "a.py").write_text(BARE * 120)
+    result = gate(capsys)
+    assert result.code == 1
+    assert fake_time.sleeps == [99.0]  # 1099 of 1100 fake seconds used, then two more requests
+    assert [r.status for r in standin.requests] == [201, 429, 200, 200]
+    assert len(standin.annotations()) == 120
+
+
+@pytest.mark.parametrize(
+    "value, sleeps",
+    [
+        ("nan", [1.0]),
+        ("-5", [1.0]),
+        ("inf", [1.0]),
+        ("1e9", [1.0]),
+        ("2.5", [1.0]),
+        ("\u00b2", [1.0]),  # a superscript two: a digit to Python's isdigit, not to HTTP
+        ("7", [7.0]),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", [1.0]),  # a date in the past: now, but the backoff
+    ],
+)
+def test_retry_after_is_parsed_defensively(
+    repo: Path,
+    standin: StandIn,
+    fake_time: FakeTime,
+    value: str,
+    sleeps: list[float],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    standin.failures = [Failure(503, "Unavailable", {"Retry-After": value})]
+    result = gate(capsys)
+    assert result.code == 0, result.stderr
+    assert fake_time.sleeps == sleeps
+    assert "internal error" not in result.stderr
+    assert result.outputs["conclusion"] == "success"
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "3600", "9" * 5000])
+def test_a_huge_retry_after_is_capped_and_gives_up_at_once(
+    repo: Path, standin: StandIn, fake_time: FakeTime, value: str, capsys: Any
+) -> None:
+    standin.always = Failure(429, "Too many requests", {"Retry-After": value})
+    result = gate(capsys)
+    assert result.code == 2
+    assert fake_time.sleeps == [] and len(standin.requests) == 1
+    assert "the next would wait 3600s" in result.stderr
+    assert "could not post the check run" in rendered(result.summary)
+
+
+def test_a_rate_limit_with_an_unreadable_retry_after_waits_as_for_a_secondary_limit(
+    repo: Path, standin: StandIn, fake_time: FakeTime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.failures = [Failure(429, "Too many requests", {"Retry-After": "nan"})]
+    assert gate(capsys).code == 0
+    assert fake_time.sleeps == [60.0]
+
+
+# --- answers that are not what they seem -----------------------------------------------------
+
+
+def moved(standin: StandIn) -> Raw:
+    """A redirect to the very operation: followed, it would post the check run."""
+    location = f"{standin.url}/repos/octo/demo/check-runs"
+    return Raw(307, b"", "text/html", {"Location": location})
+
+
+@pytest.mark.parametrize(
+    "answer, problem",
+    [
+        (Raw(200, b"<html><body>Sign in to the proxy</body></html>", "text/html"), "not JSON"),
+        (Raw(201, b"{}"), "is not a check run on 1111111111111111111111111111111111111111"),
+        (Raw(201, b"[]"), "is not a check run"),
+        (Raw(201, b"null"), "is not a check run"),
+        (Raw(201, b'{"id": true, "head_sha": "' + HEAD.encode() + b'"}'), "is not a check run"),
+        (Raw(201, b'{"id": 7, "head_sha": "' + MERGE.encode() + b'"}'), "is not a check run"),
+        (Raw(201, b"posted!"), "which is not valid JSON"),
+        (Raw(201, b"[" * 100000), "which is not valid JSON"),
+        (Raw(200, b"", ""), "no content type"),
+        ("redirect", "a redirect to http://127.0.0.1:"),
+    ],
+)
+def test_a_check_run_counts_as_posted_only_when_github_answers_with_it(
+    repo: Path, standin: StandIn, answer: Any, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.failures = [moved(standin) if answer == "redirect" else answer]
+    result = gate(capsys)  # a clean repository: the gate itself passes
+    assert result.code == 2
+    assert len(standin.requests) == 1  # neither retried nor followed
+    assert "posted check run" not in result.stderr
+    assert problem in result.stderr
+    assert "could not post the check run" in rendered(result.summary)
+    assert [c for c, _, _ in runner_commands(result.stdout)] == []  # the fallback: no finding
+    assert "mergegate: passed" in result.stdout  # the fallback's verdict line
+    assert result.outputs["conclusion"] == "success"
+
+
+def test_an_update_that_is_not_the_check_run_leaves_it_incomplete(
+    repo: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.failures = [None, Raw(200, b"{}")]
+    (repo / "a.py").write_text(BARE * 60)
+    result = gate(capsys)
+    assert result.code == 2
+    assert "is not check run 1 on" in result.stderr
+    assert "annotations 51-60 are missing" in result.stderr
+    assert runner_commands(result.stdout) == []  # the check run exists: no duplicates
 
 
 # --- untrusted text --------------------------------------------------------------------------
@@ -687,6 +899,56 @@ def test_a_response_that_echoes_the_token_is_scrubbed(
     assert TOKEN not in result.everything()
 
 
+ODD_TOKEN = "ghp_a+b/c=Zq9" + "Xy7" * 9
+"""A token that URL-encoding changes (GitHub's are letters, digits and `_`; mergegate takes any
+printable ASCII)."""
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "echo, secret",
+    [
+        (lambda t: "x" * 290 + t, lambda t: t),  # the old cut at 300 left "ghp_a+b/c="
+        (lambda t: "see " + t[:12] + "...", lambda t: t[:12]),  # cut before it reached us
+        (lambda t: "url ?access_token=" + quote(t, safe=""), lambda t: quote(t, safe="")),
+        (  # Basic auth as git sends it: the token after 15 bytes, at offset 0 of a group
+            lambda t: "Authorization: Basic " + b64(f"x-access-token:{t}"),
+            lambda t: b64(f"x-access-token:{t}")[20:-4],
+        ),
+        (  # the token first, then a user: offset 0
+            lambda t: "Authorization: Basic " + b64(f"{t}:x-oauth-basic"),
+            lambda t: b64(f"{t}:x-oauth-basic")[:-24],
+        ),
+        (  # after one byte: offset 1
+            lambda t: "Authorization: Basic " + b64(f":{t}"),
+            lambda t: b64(f":{t}")[4:-4],
+        ),
+    ],
+    ids=["cut-at-300", "cut-before", "url-encoded", "basic-after-user", "basic-first", "basic-1"],
+)
+def test_every_form_of_an_echoed_token_is_scrubbed_before_it_is_cut(
+    repo: Path,
+    standin: StandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    echo: Callable[[str], str],
+    secret: Callable[[str], str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", ODD_TOKEN)
+    standin.token = ODD_TOKEN
+    standin.always = Failure(422, echo(ODD_TOKEN))
+    result = gate(capsys)
+    assert result.code == 2
+    assert "GitHub answered 422" in result.stderr
+    shown = result.everything()
+    hidden = secret(ODD_TOKEN)
+    assert len(hidden) >= 12
+    assert [hidden[i : i + 8] for i in range(len(hidden) - 7) if hidden[i : i + 8] in shown] == []
+
+
 @pytest.mark.parametrize("refused", [False, True])
 def test_a_hostile_file_name_stays_data(
     repo: Path, standin: StandIn, refused: bool, capsys: pytest.CaptureFixture[str]
@@ -733,6 +995,8 @@ def test_a_hostile_configuration_value_stays_data_in_the_log(
     [
         ("GITHUB_REPOSITORY", "", "GITHUB_REPOSITORY as owner/name"),
         ("GITHUB_REPOSITORY", "octo/demo/../../x", "GITHUB_REPOSITORY as owner/name"),
+        ("GITHUB_REPOSITORY", "../..", "GITHUB_REPOSITORY as owner/name"),
+        ("GITHUB_API_URL", "https://user:pw@api.example", "GITHUB_API_URL to be an http(s) URL"),
         ("GITHUB_API_URL", "file:///etc", "GITHUB_API_URL to be an http(s) URL"),
         ("GITHUB_EVENT_PATH", "/nonexistent.json", "cannot read the pull_request event's payload"),
     ],
@@ -751,6 +1015,19 @@ def test_an_unusable_environment_exits_2_naming_it(
     assert result.code == 2
     assert problem in result.stderr
     assert standin.requests == []
+
+
+def test_an_unusable_environment_still_reports_the_findings_and_writes_the_outputs(
+    repo: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("GITHUB_REPOSITORY", "octo")
+    (repo / "a.py").write_text(BARE)
+    result = gate(capsys)
+    assert result.code == 2
+    assert [c for c, _, _ in runner_commands(result.stdout)] == ["error"]
+    assert "GITHUB_REPOSITORY as owner/name" in rendered(result.summary)
+    assert "/blob/" not in result.summary  # no commit to link to
+    assert result.outputs["p0"] == "1" and result.outputs["conclusion"] == "failure"
 
 
 def test_a_payload_without_the_head_commit_exits_2(
@@ -775,10 +1052,13 @@ def test_paths_are_relative_to_the_repository_root_from_a_subfolder(
     assert f"/blob/{HEAD}/pkg/a.py#L3)" in standin.check_runs[1]["output"]["summary"]
 
 
-def test_pygithub_and_requests_load_only_under_github() -> None:
+def test_the_github_client_loads_only_under_github_and_needs_no_library() -> None:
     code = (
-        "import sys, mergegate.gates.cli, mergegate.gates.github, mergegate.hooks.bare_except\n"
-        "assert 'github' not in sys.modules and 'requests' not in sys.modules, sys.modules.keys()"
+        "import sys, mergegate.gates.cli, mergegate.hooks.bare_except\n"
+        "loaded = {'mergegate.gates.github', 'http.client', 'ssl'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+        "import mergegate.gates.github\n"
+        "assert not {'github', 'requests', 'urllib3'} & set(sys.modules), sys.modules.keys()"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

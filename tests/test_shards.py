@@ -186,17 +186,17 @@ def test_merge_reports_to_github_through_the_run_command_s_code(
 
     published: list[tuple[object, ...]] = []
 
-    def publish(outcome: object, args: object, root: str) -> int:
-        published.append((outcome, args, root))
+    def publish(outcome: object, request: github.GitHubRequest) -> int:
+        published.append((outcome, request))
         return 7
 
     monkeypatch.setattr(github, "publish", publish)
     reports = shard_reports(tmp_path, 2, "--no-cache")
     assert main(["merge", *reports, "--github", "--check-name", "gate"]) == 7
-    [(outcome, args, root)] = published
+    [(outcome, request)] = published
     # 82 Python files and the 4 files the repository-wide rules read
     assert outcome.files_checked == 86 and outcome.shard is None  # type: ignore[attr-defined]
-    assert args.check_name == "gate" and root == str(repo)  # type: ignore[attr-defined]
+    assert request.check_name == "gate" and request.root == str(repo)  # type: ignore[attr-defined]
 
 
 def test_a_shard_does_not_post_a_check_run_of_its_own(

@@ -2,15 +2,14 @@
 
 Also the fallback when a pull request from a fork cannot write a check run. Decisions:
 
-- Levels: a new P0 is `::error`, P1 `::warning`, P2 and P3 `::notice`. Existing and baselined
-  findings never block, so they are notices whatever their tier (the tier is in the title) and
-  come after every new finding; suppressed ones are not printed. The run's errors come first, as
-  `::error` (they make the verdict untrustworthy).
-- Order: errors, then new findings P0 first, then held-back ones, so within each level the most
-  important are the ones GitHub turns into annotations: it shows only the first
-  `ANNOTATIONS_PER_LEVEL` of each level per step. Every command is still printed (the rest stay
-  readable in the log), and when any level overflows, a first notice says how many of them are
-  in the log only.
+- Levels, titles and order are the check run's (`mergegate.gates.annotations`): a new P0 is
+  `::error`, P1 `::warning`, P2 and P3 `::notice`, held-back findings notices after every new
+  one; suppressed ones are not printed. The run's errors come first, as `::error` (they make the
+  verdict untrustworthy).
+- So within each level the most important are the ones GitHub turns into annotations: it shows
+  only the first `ANNOTATIONS_PER_LEVEL` of each level per step. Every command is still printed
+  (the rest stay readable in the log), and when any level overflows, a first notice says how many
+  of them are in the log only.
 - Columns only for a single-line finding (the check-run API's rule for annotations).
 - Every untrusted string goes through `workflow_property` / `workflow_data`: nothing in a file
   name or message can end a property, start a line, or carry `##[`.
@@ -22,8 +21,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from mergegate.gates.annotations import annotation_level, annotation_order, annotation_title
 from mergegate.gates.escape import workflow_data, workflow_property
-from mergegate.gates.model import NEW, Item, Outcome
+from mergegate.gates.model import Item, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.gates.reports.text import verdict_line
 
@@ -32,8 +32,6 @@ ANNOTATIONS_PER_LEVEL = 10
 Actions are limited to 10 warning annotations and 10 error annotations per step" (REST API docs,
 "Create a check run", `output.annotations`), notices alike (actions/toolkit, problem matchers,
 limitations)."""
-
-LEVELS = {"P0": "error", "P1": "warning", "P2": "notice", "P3": "notice"}
 
 
 def render(outcome: Outcome, context: ReportContext) -> str:
@@ -55,25 +53,6 @@ def render(outcome: Outcome, context: ReportContext) -> str:
     lines = [command for _, command in commands]
     lines.append(verdict_line(outcome))
     return "\n".join(lines) + "\n"
-
-
-def annotation_order(outcome: Outcome) -> list[Item]:
-    """Reported items as annotations list them: new ones (P0 first), then held-back ones."""
-    reported = outcome.reported
-    return [item for item in reported if item.state == NEW] + [
-        item for item in reported if item.state != NEW
-    ]
-
-
-def annotation_level(item: Item) -> str:
-    """`error`, `warning` or `notice` by tier; held-back findings never block: notices."""
-    return LEVELS[item.severity] if item.state == NEW else "notice"
-
-
-def annotation_title(item: Item) -> str:
-    """`mergegate MG101 [P0]`, or `mergegate MG101 [P0, baselined]` for a held-back finding."""
-    label = item.severity if item.state == NEW else f"{item.severity}, {item.state}"
-    return f"{item.finding.tool} {item.finding.code} [{label}]"
 
 
 def _annotation(item: Item) -> tuple[str, str]:
