@@ -36,12 +36,12 @@ import json
 import os
 import sys
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.gates.output import TEMPORARY_PREFIX, write_atomically
-from mergegate.hooks.finding import Finding
+from mergegate.hooks.finding import Finding, Fix
 from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
 
@@ -115,7 +115,8 @@ def _tracked_by_git(folder: str) -> bool:
 
 def _well_formed(rows: object, head: int, tail: int) -> bool:
     """Whether stored rows are lists of `head` strings, four integers and `tail` strings (a
-    finding's fields in `Finding` order), each code one of ours: then they build findings."""
+    finding's fields in `Finding` order, then its fix as JSON or ""), each code one of ours and
+    each fix well formed: then they build findings."""
     if not isinstance(rows, list):
         return False
     for row in rows:
@@ -127,21 +128,44 @@ def _well_formed(rows: object, head: int, tail: int) -> bool:
             and row[1] in CODES
         ):
             return False
+        try:
+            _fix(row[-1], "")
+        except ValueError:
+            return False
     return True
 
 
-def _items(rows: list[list], shown: str) -> list[Item]:
+def _fix(stored: str, path: str) -> Optional[Fix]:
+    """A stored fix ("" for none); ValueError when it is not one."""
+    if not stored:
+        return None
+    try:
+        data = json.loads(stored)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    return Fix.from_dict(data, path)
+
+
+def _stored_fix(finding: Finding) -> str:
+    return "" if finding.fix is None else json.dumps(finding.fix.as_dict(finding.path))
+
+
+def _items(rows: list[list[Any]], shown: str) -> list[Item]:
     """Items from well-formed rows: rule, code, line, column, end line, end column, message,
-    line text."""
-    return [Item(Finding(*row[:2], shown, *row[2:7]), row[7]) for row in rows]
+    line text, fix."""
+    return [
+        Item(Finding(row[0], row[1], shown, *row[2:7], fix=_fix(row[8], shown)), row[7])
+        for row in rows
+    ]
 
 
 def _rows(items: list[Item]) -> list[list[object]]:
-    """What `_items` reads back: each finding's fields but its path and tool, and its line text."""
+    """What `_items` reads back: each finding's fields but its path and tool, its line text and
+    its fix."""
     rows = []
     for item in items:
         fields = item.finding.astuple()
-        rows.append([*fields[:2], *fields[3:8], item.line_text])
+        rows.append([*fields[:2], *fields[3:8], item.line_text, _stored_fix(item.finding)])
     return rows
 
 
@@ -221,7 +245,7 @@ class Cache:
             not isinstance(entry, list)
             or len(entry) != 3
             or not isinstance(entry[1], str)
-            or not _well_formed(entry[2], 2, 2)
+            or not _well_formed(entry[2], 2, 3)
         ):
             return None
         stat, digest, rows = entry
@@ -271,13 +295,16 @@ class Cache:
             not isinstance(entry, list)
             or len(entry) != 2
             or entry[0] != key
-            or not _well_formed(entry[1], 3, 1)
+            or not _well_formed(entry[1], 3, 2)
         ):
             return None
-        return [Finding(*row) for row in entry[1]]
+        return [Finding(*row[:8], fix=_fix(row[8], row[2])) for row in entry[1]]
 
     def record_repo(self, rule_id: str, key: str, findings: list[Finding]) -> None:
-        self._new_repo[rule_id] = [key, [list(finding.astuple()[:8]) for finding in findings]]
+        self._new_repo[rule_id] = [
+            key,
+            [[*finding.astuple()[:8], _stored_fix(finding)] for finding in findings],
+        ]
 
     def save(self) -> None:
         """Write what this run learned, merged into what is on disk now; warn on failure."""

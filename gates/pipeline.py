@@ -27,6 +27,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     from collections.abc import Callable
 
+    from mergegate.gates.newcode import Changes
+
 
 class Request:
     """What one run asks for, beyond the configuration files."""
@@ -222,6 +224,37 @@ def baseline_scope(
     return looked
 
 
+def hold_back(
+    items: list[Item],
+    config: Config,
+    request: Request,
+    run_root: str,
+    changes: Changes | None,
+    baselines: dict[str, list[BaselineEntry]],
+) -> tuple[str, str, list[BaselineEntry]] | None:
+    """The stages between collecting and deciding: mark what is held back (`# noqa`, the
+    baseline, code unchanged since --new-from-rev). Run on a project's items, and by the fixes on
+    a file's items after each pass. `baselines` keeps the entries read, by file. Returns the
+    baseline's name, its root and the entries nothing matched, when a baseline applied."""
+    mark_suppressed(items)
+    held = None
+    baseline_path, baseline_root = request.baseline, run_root
+    if baseline_path is None:
+        baseline_path, baseline_root = config.baseline, config.root
+    if baseline_path and request.apply_baselines:
+        from mergegate.gates import baseline as baseline_file
+
+        if baseline_path not in baselines:
+            baselines[baseline_path] = baseline_file.read(baseline_path, request.reader or Reader())
+        name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
+        entries = baselines[baseline_path]
+        unmatched = baseline_file.apply(items, entries, baseline_root, request.cwd, name)
+        held = (name, baseline_root, unmatched)
+    if changes is not None:
+        changes.mark_existing(items, request.cwd)
+    return held
+
+
 def run(request: Request) -> Outcome:
     """Run every stage; ConfigError for a request that cannot be carried out (exit 2)."""
     return run_planned(request)[1]
@@ -263,23 +296,11 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         files_checked += collected.files_checked
         errors.extend(collected.errors)
         project_items = collected.items
-        mark_suppressed(project_items)
-        baseline_path, baseline_root = request.baseline, planned.run_root
-        if baseline_path is None:
-            baseline_path, baseline_root = config.baseline, config.root
-        if baseline_path and request.apply_baselines:
-            from mergegate.gates import baseline as baseline_file
-
-            reader = request.reader or Reader()
-            entries = baseline_file.read(baseline_path, reader)
-            name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
-            unmatched = baseline_file.apply(
-                project_items, entries, baseline_root, request.cwd, name
-            )
+        held = hold_back(project_items, config, request, planned.run_root, changes, {})
+        if held is not None:
+            name, baseline_root, unmatched = held
             looked = baseline_scope(config, files, project_items, request, baseline_root)
             fixed.extend({**entry, "baseline": name} for entry in unmatched if looked(entry))
-        if changes is not None:
-            changes.mark_existing(project_items, request.cwd)
         assign_tiers(project_items, config.severity)
         decide(project_items, fail_on or config.fail_on)
         for item in project_items:

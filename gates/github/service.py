@@ -71,6 +71,8 @@ class GitHubRequest:
     reports: Sequence[tuple[str, Optional[str]]] = ()
     """The reports already written, `(format, file)`, None for stdout: the `github` report on
     stdout is already the fallback; the last SARIF file is the `sarif-file` output."""
+    review: str = "off"
+    """`--review`: `off`, `suggestions`, `summary` or `both` (on a pull request event)."""
 
 
 def publish(
@@ -162,7 +164,8 @@ def rebased(outcome: Outcome, root: str) -> Outcome:
     cwd = os.path.realpath(os.curdir)
 
     def moved(item: Item) -> Item:
-        path = display(os.path.join(cwd, item.finding.path), root)
-        return item.moved(item.finding.with_path(path))
+        return item.moved(
+            item.finding.relocated(lambda path: display(os.path.join(cwd, path), root))
+        )
 
     return outcome.with_items([moved(item) for item in outcome.items])

@@ -12,7 +12,9 @@ tool no longer reports. Results carry:
 - `suppressions` on every result (SARIF: all results of a run or none), `inSource` for `# noqa`;
 - `baselineState` on every result when a baseline or `--new-from-rev` was compared (SARIF: on all
   results of a run or none): `unchanged` for baselined and existing findings, else `new` (a
-  suppressed finding was never compared, and a finding not known to be old is new).
+  suppressed finding was never compared, and a finding not known to be old is new);
+- `fixes` when the finding has one: its edits as `artifactChanges`, its safety (`safe`,
+  `unsafe`) under `properties`.
 
 Locations are relative to `%SRCROOT%` (the project root, `context.root`), percent-encoded; columns
 count characters, hence `columnKind: unicodeCodePoints`. Errors of the run make the invocation
@@ -27,13 +29,14 @@ import os
 from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from mergegate.gates.docs import rule_markdown, rule_text
 from mergegate.gates.escape import markdown_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
 from mergegate.gates.reports import ReportContext
-from mergegate.hooks.finding import TOOL, Finding
+from mergegate.hooks.finding import TOOL, Finding, Fix
 from mergegate.hooks.registry import CODES, tier_rank
 
 SCHEMA_URI = (
@@ -93,7 +96,9 @@ def _errors_of(tool: str, errors: list[str]) -> list[str]:
     return [error for error in errors if error.startswith(f"{tool}: ")]
 
 
-def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: bool) -> dict:
+def _run(
+    tool: str, items: list[Item], errors: list[str], root: str, compared: bool
+) -> dict[str, Any]:
     rules = _rules(tool, items)
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     uris = {id(item): artifact_uri(item.finding.path, root) for item in items}
@@ -101,11 +106,11 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
     results = []
     for item in items:
         finding = item.finding
-        location: dict = {"artifactLocation": uris[id(item)]}
+        location: dict[str, Any] = {"artifactLocation": uris[id(item)]}
         region = _region(finding)
         if region:
             location["region"] = region
-        result: dict = {
+        result: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
             "level": LEVELS[item.severity],
@@ -117,14 +122,16 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
         }
         if compared:
             result["baselineState"] = "unchanged" if item.state in (BASELINED, EXISTING) else "new"
+        if finding.fix is not None:
+            result["fixes"] = [_fix(finding, finding.fix, root)]
         results.append(result)
-    driver: dict = {"name": tool, "rules": rules}
+    driver: dict[str, Any] = {"name": tool, "rules": rules}
     version = _version(tool)
     if version:
         driver["version"] = version
     if tool in TOOL_DOCS:
         driver["informationUri"] = TOOL_DOCS[tool]
-    invocation: dict = {"executionSuccessful": not errors}
+    invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if errors:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": error}} for error in errors
@@ -138,6 +145,27 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
     }
 
 
+def _fix(finding: Finding, fix: Fix, root: str) -> dict[str, Any]:
+    """A SARIF fix: the edits of one file as replacements (a deleted region, possibly empty, and
+    the content put there), its safety as a property. The regions' columns follow the run's
+    `columnKind`, their end is exclusive, as a finding's is."""
+    replacements = []
+    for edit in fix.edits:
+        region = {
+            "startLine": edit.line,
+            "startColumn": edit.column,
+            "endLine": edit.end_line,
+            "endColumn": edit.end_column,
+        }
+        replacements.append({"deletedRegion": region, "insertedContent": {"text": edit.content}})
+    location = artifact_uri(fix.path or finding.path, root)
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
+        "properties": {"safety": fix.safety},
+    }
+
+
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)
@@ -145,7 +173,7 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def _suppressions(item: Item) -> list[dict]:
+def _suppressions(item: Item) -> list[dict[str, Any]]:
     if item.state != SUPPRESSED:
         return []
     return [{"kind": "inSource", "status": "accepted", "justification": item.reason}]
@@ -200,7 +228,7 @@ def line_hashes(items: list[Item], uris: dict[int, dict[str, str]]) -> dict[int,
     return hashes
 
 
-def _rules(tool: str, items: list[Item]) -> list[dict]:
+def _rules(tool: str, items: list[Item]) -> list[dict[str, Any]]:
     """The gate's run lists every registry code (the same rules in every analysis, as code scanning
     expects); an adapter's run, the codes it reported, with a pointer to the tool's documentation.
     """
@@ -212,7 +240,7 @@ def _rules(tool: str, items: list[Item]) -> list[dict]:
     return [_adapter_rule(tool, code, items) for code in codes]
 
 
-def _registry_rule(code_id: str) -> dict:
+def _registry_rule(code_id: str) -> dict[str, Any]:
     rule, code = CODES[code_id]
     return {
         "id": code.code,
@@ -225,10 +253,10 @@ def _registry_rule(code_id: str) -> dict:
     }
 
 
-def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict:
+def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict[str, Any]:
     docs = TOOL_DOCS.get(tool)
     source = f"is reported by {tool}; mergegate ran {tool} and assigned the tier."
-    descriptor: dict = {
+    descriptor: dict[str, Any] = {
         "id": code,
         "shortDescription": {"text": _bounded(f"{tool} {code}")},
         "fullDescription": {"text": _bounded(f"{code} {source}")},
@@ -240,7 +268,7 @@ def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict:
     }
     if docs:
         descriptor["helpUri"] = docs
-    properties: dict = {"tags": [tool]}
+    properties: dict[str, Any] = {"tags": [tool]}
     if tool in SECURITY_TOOLS:
         worst = min((item.severity for item in items if item.finding.code == code), key=tier_rank)
         properties = {"tags": [tool, "security"], "security-severity": SECURITY_SEVERITY[worst]}
