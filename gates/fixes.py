@@ -26,13 +26,14 @@ was read. The run's outcome is then taken again from the fixed files.
 
 from __future__ import annotations
 
+import gc
 import os
 import warnings
 from collections import Counter
 from typing import Optional
 
 from mergegate.gates.collect import python_checks, runs_rule, selected
-from mergegate.gates.filecheck import check_data
+from mergegate.gates.filecheck import check_source, needed
 from mergegate.gates.model import BaselineEntry, Item, Outcome, fixable
 from mergegate.gates.newcode import Changes
 from mergegate.gates.output import write_atomically
@@ -50,9 +51,10 @@ from mergegate.hooks.finding import Fix, InputError
 from mergegate.hooks.registry import RULES
 from mergegate.hooks.source import Source, parse_text
 
-MAX_PASSES = 10
-"""Passes over one file before giving up on it settling (ruff allows 100; our fixes settle in two
-or three: one statement removal per block per pass)."""
+MAX_PASSES = 100
+"""Passes over one file before giving up on it settling, as ruff bounds them. Most files settle in
+two (fix, then find nothing more to fix); a block with many statements to remove takes one pass
+per statement, as at most one statement per block is removed in a pass."""
 
 
 class FileFix:
@@ -178,14 +180,19 @@ class _Judge:
 
             self.changes = changes_since(request.new_from_rev, planned.run_root)
 
-    def items(self, target: FileFix) -> list[Item]:
+    def items(self, target: FileFix, source: Source) -> list[Item]:
+        """The judged items of `target` as it stands, `source` its parsed text."""
         config = self.planned.projects.for_path(target.path)
         only = self.request.only_rule
         rules = [rule for rule in RULES.values() if runs_rule(config, rule, "python", only)]
-        checks = python_checks(config, rules, self.request.check)
-        items = selected(
-            check_data(target.shown, target.text.encode(target.encoding), checks), config
-        )
+        checks = needed(python_checks(config, rules, self.request.check), target.text)
+        enabled = gc.isenabled()
+        gc.disable()  # as for every check: see filecheck.check_data
+        try:
+            items = selected(check_source(source, checks), config)
+        finally:
+            if enabled:
+                gc.enable()
         changes = self.changes
         if changes is not None and target.before is not None and target.text != target.before:
             origins = line_origins(target.before, target.text)
@@ -194,28 +201,30 @@ class _Judge:
         return items
 
 
-def _valid(target: FileFix, text: str, strict: bool) -> bool:
-    """Whether fixed Python text compiles (`strict`) or parses."""
-    if not strict:
-        return isinstance(parse_text(target.shown, text), Source)
+def _valid(target: FileFix, text: str, strict: bool) -> Optional[Source]:
+    """Fixed Python text, parsed, when it compiles (`strict`) or at least parses; else None."""
+    parsed = parse_text(target.shown, text)
+    if not isinstance(parsed, Source) or not strict:
+        return parsed if isinstance(parsed, Source) else None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(text, target.shown, "exec", dont_inherit=True)
+            compile(parsed.tree, target.shown, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False
-    return True
+        return None
+    return parsed
 
 
 def _fix_python(target: FileFix, judge: _Judge, unsafe: bool, result: FixResult) -> None:
     """Fix a Python file in passes (see the module docstring)."""
-    if not isinstance(parse_text(target.shown, target.text), Source):
+    source = _valid(target, target.text, False)
+    if source is None:
         result.notes.append(f"not fixed: {target.shown} does not parse")
         return
-    strict = _valid(target, target.text, True)
+    strict = _valid(target, target.text, True) is not None
     dropped: set[tuple[object, ...]] = set()
     for _ in range(MAX_PASSES):
-        items = [item for item in judge.items(target) if fixable(item, unsafe)]
+        items = [item for item in judge.items(target, source) if fixable(item, unsafe)]
         carriers: dict[Fix, list[Item]] = {}
         text = Text(target.text)
         for item in items:
@@ -225,11 +234,12 @@ def _fix_python(target: FileFix, judge: _Judge, unsafe: bool, result: FixResult)
         chosen = _choose(list(carriers), text, target, result)
         if not chosen:
             return
-        applied = _apply_guarded(target, text, chosen, strict, dropped, carriers, result)
+        applied, parsed = _apply_guarded(target, text, chosen, strict, dropped, carriers, result)
         for fix in applied:
             result.fixed.update(item.finding.code for item in carriers[fix])
         if applied and target.text == text.text:
             return  # fixes that change nothing: a bug in a rule, not a reason to go round again
+        source = parsed
     result.notes.append(
         f"{target.shown}: fixes did not settle after {MAX_PASSES} passes; run --fix again"
     )
@@ -279,27 +289,30 @@ def _apply_guarded(
     dropped: set[tuple[object, ...]],
     carriers: dict[Fix, list[Item]],
     result: FixResult,
-) -> list[Fix]:
+) -> tuple[list[Fix], Source]:
     """Make the chosen fixes if the file stays valid; else each one that keeps it valid, in
     order. A fix that breaks the file on its own is dropped and reported; one that breaks it only
-    with the others waits for the next pass. Returns the fixes made."""
+    with the others waits for the next pass. Returns the fixes made and the file parsed."""
     fixed = text.applied(chosen)
-    if _valid(target, fixed, strict):
+    parsed = _valid(target, fixed, strict)
+    if parsed is not None:
         target.text = fixed
-        return chosen
+        return chosen, parsed
     kept: list[Fix] = []
     for fix in chosen:
-        if not _valid(target, text.applied([fix]), strict):
+        if _valid(target, text.applied([fix]), strict) is None:
             dropped.add(_identity(fix, text))
             finding = carriers[fix][0].finding
             result.dropped.append(
                 f"{target.shown}:{finding.line}: the {finding.code} fix ({fix.title}) was not"
                 f" applied: the file would no longer {'compile' if strict else 'parse'}"
             )
-        elif _valid(target, text.applied([*kept, fix]), strict):
+        elif _valid(target, text.applied([*kept, fix]), strict) is not None:
             kept.append(fix)
     target.text = text.applied(kept)
-    return kept
+    parsed = _valid(target, target.text, strict)
+    assert parsed is not None  # the text of the pass, or fixes each kept because it stayed valid
+    return kept, parsed
 
 
 def _fix_repository(
@@ -323,7 +336,8 @@ def _fix_repository(
         text = Text(target.text)
         chosen = _choose(list(carriers), text, target, result)
         if target.python:
-            chosen = _apply_guarded(target, text, chosen, True, set(), carriers, result)
+            strict = _valid(target, target.text, True) is not None
+            chosen = _apply_guarded(target, text, chosen, strict, set(), carriers, result)[0]
         else:
             target.text = text.applied(chosen)
         for fix in chosen:
