@@ -222,14 +222,14 @@ def _fix_python(target: FileFix, judge: _Judge, unsafe: bool, result: FixResult)
         result.notes.append(f"not fixed: {target.shown} does not parse")
         return
     strict = _valid(target, target.text, True) is not None
-    dropped: set[tuple[object, ...]] = set()
+    dropped: set[Placed] = set()  # fixes the guard dropped, where they are in the current text
     for _ in range(MAX_PASSES):
         items = [item for item in judge.items(target, source) if fixable(item, unsafe)]
         carriers: dict[Fix, list[Item]] = {}
         text = Text(target.text)
         for item in items:
             fix = item.finding.fix
-            if fix is not None and fix.path is None and _identity(fix, text) not in dropped:
+            if fix is not None and fix.path is None and _placed(fix, text) not in dropped:
                 carriers.setdefault(fix, []).append(item)
         chosen = _choose(list(carriers), text, target, result)
         if not chosen:
@@ -239,21 +239,40 @@ def _fix_python(target: FileFix, judge: _Judge, unsafe: bool, result: FixResult)
             result.fixed.update(item.finding.code for item in carriers[fix])
         if applied and target.text == text.text:
             return  # fixes that change nothing: a bug in a rule, not a reason to go round again
+        dropped = _moved(dropped, [_placed(fix, text) for fix in applied])
         source = parsed
     result.notes.append(
         f"{target.shown}: fixes did not settle after {MAX_PASSES} passes; run --fix again"
     )
 
 
-def _identity(fix: Fix, text: Text) -> tuple[object, ...]:
-    """What a fix does, wherever it is: the text each edit replaces, and with what."""
+Placed = tuple[tuple[int, int, str], ...]
+"""A fix as it lies in a text: each edit's start and end offsets and content."""
+
+
+def _placed(fix: Fix, text: Text) -> Placed:
     try:
         spans = text.spans(fix)
     except ValueError:
-        return (fix,)
-    return tuple(
-        (text.text[start:end], edit.content) for (start, end), edit in zip(spans, fix.edits)
-    )
+        return ()
+    return tuple((start, end, edit.content) for (start, end), edit in zip(spans, fix.edits))
+
+
+def _moved(dropped: set[Placed], applied: list[Placed]) -> set[Placed]:
+    """The dropped fixes where they lie once `applied` are made: shifted by the edits before
+    them; forgotten when an edit touched them (the text they were about is gone)."""
+    changes = sorted(change for placed in applied for change in placed)
+    moved = set()
+    for placed in dropped:
+        shifted = []
+        for start, end, content in placed:
+            if any(conflict((start, end), (a, b)) or a == b == start for a, b, _ in changes):
+                break
+            delta = sum(len(new) - (b - a) for a, b, new in changes if b <= start and a < start)
+            shifted.append((start + delta, end + delta, content))
+        else:
+            moved.add(tuple(shifted))
+    return moved
 
 
 def _choose(fixes: list[Fix], text: Text, target: FileFix, result: FixResult) -> list[Fix]:
@@ -286,7 +305,7 @@ def _apply_guarded(
     text: Text,
     chosen: list[Fix],
     strict: bool,
-    dropped: set[tuple[object, ...]],
+    dropped: set[Placed],
     carriers: dict[Fix, list[Item]],
     result: FixResult,
 ) -> tuple[list[Fix], Source]:
@@ -301,7 +320,7 @@ def _apply_guarded(
     kept: list[Fix] = []
     for fix in chosen:
         if _valid(target, text.applied([fix]), strict) is None:
-            dropped.add(_identity(fix, text))
+            dropped.add(_placed(fix, text))
             finding = carriers[fix][0].finding
             result.dropped.append(
                 f"{target.shown}:{finding.line}: the {finding.code} fix ({fix.title}) was not"
