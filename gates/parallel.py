@@ -9,6 +9,7 @@ work under every start method.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from mergegate.gates.filecheck import FileResult, check_path
@@ -94,8 +95,7 @@ def check_all(
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(chunks)),
             mp_context=context,  # type: ignore[arg-type]
-            initializer=_start_worker,
-            initargs=(checks, caching),
+            initializer=functools.partial(_start_worker, checks, caching),
         ) as pool:
             for chunk_results in pool.map(_check_chunk, chunks):
                 results.extend(chunk_results)

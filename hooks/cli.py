@@ -149,7 +149,6 @@ def _invocation(rule: Rule, argv: Sequence[str] | None, positional: str) -> Invo
         except SystemExit as exit:
             return int(exit.code or 0)
         parser.error("cannot parse the command line")  # argparse accepted what we did not
-        return EXIT_ERROR  # pragma: no cover - parser.error exits
 
 
 def fail(prog: str, message: str) -> None:
@@ -186,8 +185,8 @@ def _run(rule: Rule, check: object, invocation: Invocation, paths: list[str]) ->
     request.check = check
     try:
         outcome = run(request)
-    except (ConfigError, InputError) as error:
-        fail(prog, str(error))
+    except (ConfigError, InputError) as problem:
+        fail(prog, str(problem))
         return EXIT_ERROR
     write_safely(sys.stdout, hook_report(outcome, prog))
     for error in outcome.errors:

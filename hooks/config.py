@@ -110,7 +110,9 @@ def read_table(path: str, reader: Reader, standalone: bool = False) -> dict[str,
     return table_of(reader.describe(path), parse_toml(path, data), standalone and not is_pyproject)
 
 
-def resolve(path: str, table: dict[str, object], reader: Reader) -> tuple[dict, list[str]]:
+def resolve(
+    path: str, table: dict[str, object], reader: Reader
+) -> tuple[dict[str, object], list[str]]:
     """The table with its `extend` chain applied (the extending file's settings win; the tables
     `severity` and `rules` merge key by key), and the chain's files, nearest first.
 

@@ -52,7 +52,8 @@ def read_file(path: str, shown_as: str | None = None, within: str | None = None)
             raise InputError(f"{name}: not a regular file (a pipe, device or socket): not read")
         if status.st_size > MAX_BYTES:
             raise InputError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MiB: not read")
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             chunk = os.read(descriptor, 1 << 20)
             if not chunk:

@@ -43,7 +43,9 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
             continue
         if isinstance(node, DEFINITIONS):
             owner = node
-        pending.extend((child, owner) for block in blocks(node) for child in block)
+        pending.extend(
+            (child, owner) for block in blocks(node) for child in block  # type: ignore[arg-type]
+        )
     return list(found.values())
 
 

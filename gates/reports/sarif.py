@@ -21,6 +21,8 @@ unsuccessful, with one notification each.
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import os
@@ -93,7 +95,9 @@ def _errors_of(tool: str, errors: list[str]) -> list[str]:
     return [error for error in errors if error.startswith(f"{tool}: ")]
 
 
-def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: bool) -> dict:
+def _run(
+    tool: str, items: list[Item], errors: list[str], root: str, compared: bool
+) -> dict[str, Any]:
     rules = _rules(tool, items)
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     uris = {id(item): artifact_uri(item.finding.path, root) for item in items}
@@ -101,11 +105,11 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
     results = []
     for item in items:
         finding = item.finding
-        location: dict = {"artifactLocation": uris[id(item)]}
+        location: dict[str, Any] = {"artifactLocation": uris[id(item)]}
         region = _region(finding)
         if region:
             location["region"] = region
-        result: dict = {
+        result: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
             "level": LEVELS[item.severity],
@@ -118,13 +122,13 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
         if compared:
             result["baselineState"] = "unchanged" if item.state in (BASELINED, EXISTING) else "new"
         results.append(result)
-    driver: dict = {"name": tool, "rules": rules}
+    driver: dict[str, Any] = {"name": tool, "rules": rules}
     version = _version(tool)
     if version:
         driver["version"] = version
     if tool in TOOL_DOCS:
         driver["informationUri"] = TOOL_DOCS[tool]
-    invocation: dict = {"executionSuccessful": not errors}
+    invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if errors:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": error}} for error in errors
@@ -145,7 +149,7 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def _suppressions(item: Item) -> list[dict]:
+def _suppressions(item: Item) -> list[dict[str, Any]]:
     if item.state != SUPPRESSED:
         return []
     return [{"kind": "inSource", "status": "accepted", "justification": item.reason}]
@@ -200,7 +204,7 @@ def line_hashes(items: list[Item], uris: dict[int, dict[str, str]]) -> dict[int,
     return hashes
 
 
-def _rules(tool: str, items: list[Item]) -> list[dict]:
+def _rules(tool: str, items: list[Item]) -> list[dict[str, Any]]:
     """The gate's run lists every registry code (the same rules in every analysis, as code scanning
     expects); an adapter's run, the codes it reported, with a pointer to the tool's documentation.
     """
@@ -212,7 +216,7 @@ def _rules(tool: str, items: list[Item]) -> list[dict]:
     return [_adapter_rule(tool, code, items) for code in codes]
 
 
-def _registry_rule(code_id: str) -> dict:
+def _registry_rule(code_id: str) -> dict[str, Any]:
     rule, code = CODES[code_id]
     return {
         "id": code.code,
@@ -225,10 +229,10 @@ def _registry_rule(code_id: str) -> dict:
     }
 
 
-def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict:
+def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict[str, Any]:
     docs = TOOL_DOCS.get(tool)
     source = f"is reported by {tool}; mergegate ran {tool} and assigned the tier."
-    descriptor: dict = {
+    descriptor: dict[str, Any] = {
         "id": code,
         "shortDescription": {"text": _bounded(f"{tool} {code}")},
         "fullDescription": {"text": _bounded(f"{code} {source}")},
@@ -240,7 +244,7 @@ def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict:
     }
     if docs:
         descriptor["helpUri"] = docs
-    properties: dict = {"tags": [tool]}
+    properties: dict[str, Any] = {"tags": [tool]}
     if tool in SECURITY_TOOLS:
         worst = min((item.severity for item in items if item.finding.code == code), key=tier_rank)
         properties = {"tags": [tool, "security"], "security-severity": SECURITY_SEVERITY[worst]}
