@@ -106,7 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--no-cache",
             action="store_true",
-            help="neither read nor write the cache (.mergegate_cache/, or in $XDG_CACHE_HOME)",
+            help="neither read nor write the cache",
+        )
+        sub.add_argument(
+            "--cache-dir",
+            metavar="DIR",
+            help="the cache's folder, outside the checked tree (default: $MERGEGATE_CACHE_DIR,"
+            " else one per project in the user's cache directory)",
         )
 
     def reporting(sub: argparse.ArgumentParser, default_fail_on: str) -> None:
@@ -227,6 +233,7 @@ def command_run(args: argparse.Namespace) -> int:
         new_from_rev=args.new_from_rev,
         jobs=args.jobs,
         cache=not args.no_cache,
+        cache_dir=args.cache_dir,
         shard=args.shard,
     )
     return deliver(run(config, request), args, config.root)
@@ -256,7 +263,9 @@ def command_baseline(args: argparse.Namespace) -> int:
     everything, so it could record too little or prune what is still there."""
     config = load_config(args)
     config.baseline = None  # recording starts afresh; pruning reads the file it rewrites
-    request = Request(paths=args.paths, jobs=args.jobs, cache=not args.no_cache)
+    request = Request(
+        paths=args.paths, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir
+    )
     entries = baseline_file.read(args.output) if args.prune else []
     request.baseline = args.output if args.prune else None
     outcome = run(config, request)

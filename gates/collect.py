@@ -31,6 +31,18 @@ from mergegate.hooks.registry import PARSE_ERROR, RULES, Rule
 class Collected:
     items: list[Item] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    from_cache: Optional[int] = None
+    """Python files whose results the cache served; None when no cache was used."""
+
+
+def cached_checks(config: Config) -> list[list[object]]:
+    """What the cache keys Python files' results on, besides mergegate's code: each selected
+    Python rule with its options, in registry order."""
+    return [[rule.id, config.options[rule.id]] for rule in python_rules(config)]
+
+
+def python_rules(config: Config) -> list[Rule]:
+    return [r for r in RULES.values() if r.scope == "python" and config.runs_rule(r.id)]
 
 
 def python_checks(config: Config, rules: list[Rule]) -> list[PythonCheck]:
@@ -54,10 +66,12 @@ def check_python_files(
     per_file: list[list[Item]] = [[] for _ in files]
     pending: list[tuple[int, Optional[Stored]]] = []
     tasks: list[Task] = []
+    served = 0
     for index, path in enumerate(files):
         stored = cache.lookup(path, shown[path]) if cache else None
         if stored is not None and stored.fresh:
             per_file[index] = stored.items
+            served += 1
             continue
         pending.append((index, stored))
         tasks.append((path, shown[path], stored.digest if stored else None))
@@ -79,11 +93,14 @@ def check_python_files(
             items = checked.items
         elif stored is not None:  # the digest is the stored one's: the content is unchanged
             items = stored.items
+            served += 1
         if cache:
             cache.record(shown[files[index]], checked, items)
         per_file[index] = items
     for items in per_file:
         result.items.extend(items)
+    if cache:
+        result.from_cache = served
 
 
 def repo_hook_findings(
@@ -108,19 +125,17 @@ def collect(
     jobs: int = 1,
     cache: bool = False,
     repo_hooks: bool = True,
+    cache_dir: Optional[str] = None,
 ) -> Collected:
     """Every finding of the selected hooks and enabled adapters, with the line it starts on.
 
-    `jobs` processes check Python files; `cache` reuses and stores results; `repo_hooks` False
-    leaves the repository-wide hooks out (a shard other than the first).
+    `jobs` processes check Python files; `cache` reuses and stores results (in `cache_dir` when
+    given, see gates/cache.py); `repo_hooks` False leaves the repository-wide hooks out (a shard
+    other than the first).
     """
     result = Collected()
-    rules = [r for r in RULES.values() if r.scope == "python" and config.runs_rule(r.id)]
-    store = (
-        Cache.open(config.root, [[r.id, config.options[r.id]] for r in rules], cwd)
-        if cache
-        else None
-    )
+    rules = python_rules(config)
+    store = Cache.open(config.root, cached_checks(config), cwd, cache_dir) if cache else None
     shown = {path: display(path, cwd) for path in files}
     if rules:
         check_python_files(python_checks(config, rules), files, shown, jobs, store, result)

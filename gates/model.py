@@ -63,6 +63,8 @@ class Outcome:
     fixed: list[BaselineEntry] = field(default_factory=list)
     """Baseline entries no finding matches any more: fixed since the baseline was written."""
     files_checked: int = 0
+    files_from_cache: Optional[int] = None
+    """Of the files checked, those whose results the cache served; None when it was not used."""
     tools: list[str] = field(default_factory=list)
     """Where findings came from: mergegate and each enabled adapter."""
     shard: Optional[tuple[int, int]] = None

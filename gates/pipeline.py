@@ -36,6 +36,8 @@ class Request:
     """Processes checking Python files (gates/parallel.py)."""
     cache: bool = False
     """Reuse and store results in the cache (gates/cache.py)."""
+    cache_dir: Optional[str] = None
+    """The cache's folder, when named (`--cache-dir`)."""
     shard: Optional[shards.Shard] = None
     """Check only this shard's files (gates/shards.py)."""
 
@@ -80,6 +82,7 @@ def run(config: Config, request: Request) -> Outcome:
         jobs=request.jobs,
         cache=request.cache,
         repo_hooks=request.shard is None or request.shard[0] == 1,
+        cache_dir=request.cache_dir,
     )
     items = collected.items
     mark_suppressed(items)
@@ -103,6 +106,7 @@ def run(config: Config, request: Request) -> Outcome:
         errors=collected.errors,
         fixed=fixed,
         files_checked=len(files),
+        files_from_cache=collected.from_cache,
         tools=[TOOL, *config.tools],
         shard=request.shard,
         fingerprint=(
