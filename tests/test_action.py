@@ -1,12 +1,13 @@
 """action.yml without a runner (tests/test_action_act.py runs it in one).
 
 It validates against the github-actions JSON schema that check-jsonschema bundles (no network);
-zizmor finds nothing in it nor in the act tests' workflows and actions; the workflows docs/github.md shows are
-valid too. Its scripts, executed by bash as the runner executes them (`bash --noprofile --norc -eo
-pipefail`) with the inputs in the environment and a stand-in for mergegate that records its
-arguments, turn inputs into arguments exactly and never run them as code. Its cache steps are
-pinned, keyed and conditioned as promised: the results are saved only by pushes to the default
-branch (their `if:` evaluated for each event), and both caches live outside the workspace.
+zizmor finds nothing in it nor in the act tests' workflows and actions; the workflows
+docs/github.md shows are valid too. Its scripts, executed by bash as the runner executes them
+(`bash --noprofile --norc -eo pipefail`) with the inputs in the environment and a stand-in for
+mergegate that records its arguments, turn inputs into arguments exactly and never run them as
+code. Its cache steps are pinned, keyed and conditioned as promised (the results saved only when
+every clause of a plain conjunction holds, one of them a push to the default branch; act evaluates
+it for real), and both caches live outside the workspace.
 """
 
 from __future__ import annotations
