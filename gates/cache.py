@@ -123,8 +123,11 @@ def work_tree(root: str) -> str:
         folder = parent
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+def _within(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # on another drive
+        return False
 
 
 def _committed(folder: str) -> Optional[bool]:
@@ -151,7 +154,7 @@ def distrust(folder: str, root: str) -> Optional[str]:
     """Why the cache folder `folder` of project `root` must not be used, or None."""
     real = os.path.realpath(folder)
     tree = work_tree(root)
-    if _inside(real, tree):
+    if _within(real, tree):
         committed = _committed(real)
         if committed is None:
             return (
