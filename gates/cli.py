@@ -172,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="read the configuration and baselines from git revision REV (a pull request's"
             " base), not from the tree being checked",
         )
+        sub.add_argument(
+            "--cache-dir",
+            metavar="DIR",
+            help="the cache's folder, outside the checked tree (default: $MERGEGATE_CACHE_DIR,"
+            " else one per project in the user's cache directory)",
+        )
 
     def reporting(sub: argparse.ArgumentParser, default_fail_on: str) -> None:
         sub.add_argument(
@@ -283,6 +289,7 @@ def request_of(args: argparse.Namespace) -> Request:
     request.new_from_rev = getattr(args, "new_from_rev", None)
     request.jobs = args.jobs
     request.cache = not args.no_cache
+    request.cache_dir = args.cache_dir
     request.shard = getattr(args, "shard", None)
     if args.trusted_config_from is not None:
         from mergegate.gates.revision import RevisionReader

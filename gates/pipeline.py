@@ -42,6 +42,7 @@ class Request:
         "new_from_rev",
         "jobs",
         "cache",
+        "cache_dir",
         "shard",
         "only_rule",
         "rule_options",
@@ -70,6 +71,8 @@ class Request:
         """Processes checking Python files (gates/parallel.py)."""
         self.cache = False
         """Reuse and store results in the cache (gates/cache.py)."""
+        self.cache_dir: str | None = None
+        """The cache's folder, when named (`--cache-dir`)."""
         self.shard: tuple[int, int] | None = None
         """Check only this shard's files (gates/shards.py)."""
         self.only_rule: str | None = None
@@ -243,6 +246,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
     errors: list[str] = []
     fixed: list[BaselineEntry] = []
     files_checked = 0
+    from_cache: int | None = None
     repo_hooks = request.shard is None or request.shard[0] == 1
     for config in configs:
         files = planned.files.get(id(config), [])
@@ -259,8 +263,11 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             repo_hooks=repo_hooks,
             only_rule=request.only_rule,
             check=request.check,
+            cache_dir=request.cache_dir,
         )
         files_checked += collected.files_checked
+        if collected.from_cache is not None:
+            from_cache = (from_cache or 0) + collected.from_cache
         errors.extend(collected.errors)
         project_items = collected.items
         mark_suppressed(project_items)
@@ -294,6 +301,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         errors=errors,
         fixed=fixed,
         files_checked=files_checked,
+        files_from_cache=from_cache,
         tools=[TOOL, *sorted({tool for c in configs for tool in c.tools})],
         shard=request.shard,
         notes=planned.notes,
