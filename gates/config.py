@@ -22,6 +22,8 @@ from mergegate.hooks.config import (
     selected,
     string_list,
 )
+from mergegate.hooks.noqa import Settings as NoqaSettings
+from mergegate.hooks.noqa import settings as noqa_settings
 from mergegate.hooks.registry import CODES, RULES, TIERS
 
 TOOL_CODE = re.compile(r"[A-Z]+[0-9]*")
@@ -43,10 +45,11 @@ class Config:
     fail_on: str = "P0"
     severity: dict[str, str] = field(default_factory=dict)
     options: dict[str, dict[str, object]] = field(default_factory=dict)
+    noqa: NoqaSettings = field(default_factory=NoqaSettings)
 
     def is_selected(self, rule: str, code: str) -> bool:
         """Whether a finding with this rule id and code is reported (flake8: most specific wins)."""
-        return selected(self.select, self.ignore, rule, code)
+        return selected(self.select, self.ignore, rule, code, self.noqa.opted_in())
 
     def runs_rule(self, rule_id: str) -> bool:
         """Whether any code of a mergegate rule is selected, so the rule needs to run."""
@@ -97,6 +100,7 @@ def project_root(start: str) -> str:
 
 def load(config_file: Optional[str], start: str) -> Config:
     """Read the configuration: `config_file`, else the closest pyproject.toml above `start`."""
+    path: Optional[str]
     if config_file:
         if not os.path.isfile(config_file):
             raise ConfigError(f"{config_file}: no such configuration file")
@@ -140,4 +144,5 @@ def load(config_file: Optional[str], start: str) -> Config:
     config.options = {
         rule.id: rule_options(rule, table, str(path)) for rule in RULES.values() if rule.module
     }
+    config.noqa = noqa_settings(table, where)
     return config

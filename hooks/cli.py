@@ -22,14 +22,16 @@ from .config import (
     string_list,
 )
 from .finding import Finding, InputError
-from .noqa import directive, suppresses
-from .registry import PARSE_ERROR, Rule
+from .noqa import Suppressor, noted
+from .noqa import settings as noqa_settings
+from .registry import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     import argparse
     from collections.abc import Callable, Sequence
 
+    from .noqa import LinesOf
     from .source import PythonCheck
 
     RepoCheck = Callable[[str, dict[str, object]], list[Finding]]
@@ -148,13 +150,12 @@ def _invocation(rule: Rule, argv: Sequence[str] | None, positional: str) -> Invo
         except SystemExit as exit:
             return int(exit.code or 0)
         parser.error("cannot parse the command line")  # argparse accepted what we did not
-        return EXIT_ERROR  # pragma: no cover - parser.error exits
 
 
 class Settings:
     """What the project's `[tool.mergegate]` and the command line say to one hook."""
 
-    __slots__ = ("options", "select", "ignore")
+    __slots__ = ("options", "select", "ignore", "noqa")
 
     def __init__(self, rule: Rule, invocation: Invocation) -> None:
         """Options: defaults, then `[tool.mergegate.rules.<id>]`, then the command line; and the
@@ -170,19 +171,24 @@ class Settings:
         self.options.update(invocation.overrides)
         self.select = string_list(table or {}, "select", where)
         self.ignore = string_list(table or {}, "ignore", where) or []
+        self.noqa = noqa_settings(table or {}, where)
 
     def reports(self, finding: Finding) -> bool:
         return selected(self.select, self.ignore, finding.rule, finding.code)
 
 
-def _report(findings: list[Finding], read_line: Callable[[str, int], str]) -> int:
+def _report(findings: list[Finding], lines_of: LinesOf, settings: Settings) -> int:
     """Print findings not silenced by `# noqa`, sorted; 1 when any remain."""
-    shown = [
-        finding
-        for finding in findings
-        if finding.rule == PARSE_ERROR.id
-        or not suppresses(directive(read_line(finding.path, finding.line)), finding)
-    ]
+    suppressor = Suppressor(settings.noqa, lines_of)
+    shown = []
+    for finding in findings:
+        lines = lines_of(finding.path) or ()
+        line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        verdict = suppressor.verdict(finding, line)
+        if verdict is None:
+            shown.append(finding)
+        elif not verdict.silenced:
+            shown.append(noted(finding, verdict.note))
     shown.sort(key=Finding.sort_key)
     write = sys.stdout.write
     for finding in shown:
@@ -245,7 +251,7 @@ def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) 
             _fail(rule, f"internal error while checking {path}: {type(error).__name__}: {error}")
             failed = True
     shown = [finding for finding in findings if settings.reports(finding)]
-    status = _report(shown, lambda path, line: sources[path].line(line))
+    status = _report(shown, lambda path: sources[path].lines if path in sources else None, settings)
     return EXIT_ERROR if failed else status
 
 
@@ -275,23 +281,33 @@ def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> i
         for finding in findings
         if settings.reports(finding)
     ]
-    return _report(shown, text_line_reader())
+    return _report(shown, text_lines_reader(), settings)
 
 
-def text_line_reader() -> Callable[[str, int], str]:
-    """Read line N of a text file for `# noqa`, each file once; unreadable files have no lines."""
+def text_lines_reader() -> Callable[[str], list[str]]:
+    """Read a text file's lines for `# noqa`, each file once; unreadable files have no lines."""
     from .source import split_lines
 
     cache: dict[str, list[str]] = {}
 
-    def read_line(path: str, line: int) -> str:
+    def read_lines(path: str) -> list[str]:
         if path not in cache:
             try:
                 with open(path, "rb") as handle:
                     cache[path] = split_lines(handle.read().decode("utf-8", "replace"))
             except OSError:
                 cache[path] = []
-        lines = cache[path]
+        return cache[path]
+
+    return read_lines
+
+
+def text_line_reader() -> Callable[[str, int], str]:
+    """Read line N of a text file (see `text_lines_reader`)."""
+    read_lines = text_lines_reader()
+
+    def read_line(path: str, line: int) -> str:
+        lines = read_lines(path)
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     return read_line

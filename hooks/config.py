@@ -21,6 +21,13 @@ KEYS = {
     "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
     "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
     "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
+    "noqa-peers": "Honour flake8's and ruff's codes for our rules in `# noqa` (E722, F824, "
+    "PLW0602, T201, T203) and their file-level `# flake8: noqa` and `# ruff: noqa[: CODES]` "
+    "(default true).",
+    "noqa-require-reason": "A suppression silences only with a reason after it: `# noqa: MG101 "
+    "-- why` (default false).",
+    "noqa-report-unused": "Run the opt-in `unused-noqa` rule (MG002): report a `# noqa` that "
+    "silences nothing (default false).",
 }
 """Every key of `[tool.mergegate]`, with the one-line help the README reference is built from.
 Here, not in the gate, because a hook run alone reads the same table and refuses what it does
@@ -51,13 +58,23 @@ def string_list(table: dict[str, object], key: str, where: str) -> list[str] | N
     return list(value)
 
 
-def selected(select: list[str] | None, ignore: list[str], rule: str, code: str) -> bool:
+def selected(
+    select: list[str] | None,
+    ignore: list[str],
+    rule: str,
+    code: str,
+    opted_in: frozenset[str] = frozenset(),
+) -> bool:
     """Whether `select`/`ignore` report a finding of this rule id and code: the most specific
     matching selector wins (an exact code, then a rule id, then the longest code prefix), a tie
-    goes to ignore, as in flake8. A parse-error is always reported: no check ran on its file."""
+    goes to ignore, as in flake8. A parse-error is always reported: no check ran on its file.
+    Without `select`, every rule is selected but the opt-in ones not in `opted_in`."""
     if rule == PARSE_ERROR.id:
         return True
-    chosen = 1 if select is None else _specificity(select, rule, code)
+    if select is None:
+        chosen = 0 if rule in RULES and RULES[rule].opt_in and rule not in opted_in else 1
+    else:
+        chosen = _specificity(select, rule, code)
     return bool(chosen) and chosen > _specificity(ignore, rule, code)
 
 
