@@ -20,7 +20,10 @@ that reads them honours them, anywhere in the file:
   `:` make it blanket, and a `:` starts codes (uppercase letters then digits, separated by commas
   or whitespace, up to the first word that is not one) that match whole codes, ours or peers. A
   malformed one (`# ruff: noqa:`, `# ruff: noqa-ish`, `# ruff: noqa: E722;F401`) does nothing.
-A finding is silenced when either tool would silence its peer. A `parse-error` is never silenced.
+A finding is silenced when either tool would silence its peer; beyond ruff, a ruff directive's
+codes also match our own codes and peers ruff does not know (F824). Line comments are read as flake8
+reads them, also where ruff reads them otherwise (`#noqa`, `# noqa: T20`, `# noqa: E722;T201`).
+A `parse-error` is never silenced.
 
 Hygiene, on every directive: `-- REASON` after it is its reason (required when the setting
 `noqa-require-reason` is on), and `until=YYYY-MM-DD` its expiry: from that date (UTC) on the
