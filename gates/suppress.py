@@ -45,27 +45,15 @@ def mark_suppressed(
             item.finding = noted(item.finding, verdict.note)
 
 
-def python_lines(path: str) -> Optional[list[str]]:
-    """A Python file's lines, decoded as the interpreter decodes it; None when it cannot be read
-    or decoded now (then no file-level directive of it silences anything)."""
-    try:
-        data = read_file(path)
-    except InputError:
-        return None
-    try:
-        return split_lines(decode(data))
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return None
-
-
 def file_lines(cwd: str) -> Callable[[str], Optional[list[str]]]:
     """`lines_of` for `mark_suppressed`: findings' paths are relative to `cwd`; each file is read
-    once, and only when one of its findings is judged."""
+    once, and only when one of its findings is judged. A file that does not mention `noqa` has
+    no directive, so it gives no lines (and is never decoded)."""
     cache: dict[str, Optional[list[str]]] = {}
 
     def lines_of(path: str) -> Optional[list[str]]:
         if path not in cache:
-            cache[path] = python_lines(os.path.join(cwd, path))
+            cache[path] = lines_mentioning_noqa(os.path.join(cwd, path))
         return cache[path]
 
     return lines_of
@@ -95,12 +83,12 @@ def unused_noqa(
     for shown, path in files:
         if shown in unparsable:
             continue  # no check ran there: every comment would look unused
-        lines = _lines_mentioning_noqa(path)
+        lines = lines_mentioning_noqa(path)
         if lines is None:
             continue
         directives = [(number, inline(line)) for number, line in enumerate(lines, start=1)]
         on_lines = [(number, found) for number, found in directives if found is not None]
-        comments = comment_columns(lines) if on_lines else {}
+        comments = comment_columns(lines, on_lines[-1][0]) if on_lines else {}
         for number, directive in on_lines:
             column = comments.get(number)
             if column is None or directive.start < column:
@@ -124,9 +112,10 @@ def unused_noqa(
     return found
 
 
-def _lines_mentioning_noqa(path: str) -> Optional[list[str]]:
-    """The file's lines when its bytes mention `noqa` in any case (most files do not: they are
-    never decoded), else None."""
+def lines_mentioning_noqa(path: str) -> Optional[list[str]]:
+    """A Python file's lines, decoded as the interpreter decodes it, when its bytes mention `noqa`
+    in any case (most files do not: they are never decoded); else None, also when it cannot be
+    read or decoded now (then no directive of it silences anything)."""
     try:
         data = read_file(path)
     except InputError:

@@ -159,40 +159,50 @@ def suppresses(codes: frozenset[str] | None, finding: Finding, peers: bool = Tru
 
 def file_directives(lines: Sequence[str]) -> list[Directive]:
     """The file-level directives of a Python file (flake8's and ruff's readings), in file order."""
+    lowered = "\n".join(lines).lower()
+    candidates: list[int] = []  # indexes of the lines that mention noqa and flake8 or ruff
+    index = position = 0
+    at = lowered.find("noqa")
+    while at != -1:
+        index += lowered.count("\n", position, at)
+        position = at
+        if (not candidates or candidates[-1] != index) and (
+            "flake8" in lines[index].lower() or "ruff" in lines[index]
+        ):
+            candidates.append(index)
+        at = lowered.find("noqa", at + 4)
+    if not candidates:
+        return []
+    needs_comments = any("ruff" in lines[i] or "flake8" in lines[i] for i in candidates)
+    comments = comment_columns(lines, candidates[-1] + 1) if needs_comments else {}
     found: list[Directive] = []
-    candidates: list[int] = []
-    for index, line in enumerate(lines):
-        lowered = line.lower()
-        if "noqa" not in lowered or ("flake8" not in lowered and "ruff" not in line):
-            continue
+    for index in candidates:
+        line = lines[index]
         if index == 0 and line.startswith("\ufeff"):
             line = line[1:]  # flake8 strips a byte-order mark
         match = _pattern("flake8-file").match(line)
         if match is not None:  # flake8 skips the whole file, whatever codes follow
             found.append(Directive("# flake8: noqa", BLANKET, False, line[match.end() :]))
-        candidates.append(index + 1)
-    if candidates:
-        comments = comment_columns(lines)
-        for number in candidates:
-            line = lines[number - 1]
-            column = comments.get(number)
-            if column is not None and not line[:column].strip(" \t\f"):  # on a line of its own
-                lexed = _ruff_file_directive(line[column:])
-                if lexed is not None:
-                    found.append(lexed)
+        column = comments.get(index + 1)
+        if column is not None and not lines[index][:column].strip(" \t\f"):  # on its own line
+            lexed = _ruff_file_directive(lines[index][column:])
+            if lexed is not None:
+                found.append(lexed)
     return found
 
 
-def comment_columns(lines: Sequence[str]) -> dict[int, int]:
+def comment_columns(lines: Sequence[str], last: int | None = None) -> dict[int, int]:
     """The 0-based column of the comment on each line that has one, by line number, as Python's
-    tokenizer finds them (a `#` in a string is not a comment); none if the text does not
-    tokenize."""
+    tokenizer finds them (a `#` in a string is not a comment), up to line `last`; none if the
+    text does not tokenize."""
     import io
     import tokenize
 
     columns: dict[int, int] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO("\n".join(lines)).readline):
+            if last is not None and token.start[0] > last:
+                break
             if token.type == tokenize.COMMENT:
                 columns[token.start[0]] = token.start[1]
     except (SyntaxError, ValueError, tokenize.TokenError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -168,33 +169,38 @@ def with_file_directive(where: str, text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def flake8_reports(folder: Path) -> set[tuple[str, str]]:
-    """(file name, code) of what flake8 reports, `# noqa` honoured."""
+def flake8_reports(paths: list[str], noqa: bool = True) -> set[tuple[str, int, str]]:
+    """(path, line, code) of what flake8 reports, `# noqa` honoured unless `noqa` is false."""
     result = subprocess.run(
-        [tool("flake8"), "--isolated", "--select=E722,F824", "--format=%(path)s\t%(code)s"]
-        + [str(folder)],
+        [tool("flake8"), "--isolated", "--select=E722,F824", "-j", "2"]
+        + ["--format=%(path)s\t%(row)d\t%(code)s", *([] if noqa else ["--disable-noqa"]), *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    rows = (line.split("\t") for line in result.stdout.splitlines())
+    return {(path, int(row), code) for path, row, code in rows}
+
+
+def ruff_reports(paths: list[str], noqa: bool = True) -> set[tuple[str, int, str]]:
+    """(path, line, code) of what ruff reports, `# noqa` honoured unless `noqa` is false."""
+    result = subprocess.run(
+        [tool("ruff"), "check", "--isolated", "--no-cache", "--output-format=json"]
+        + ["--select=E722,PLW0602,T201,T203", *([] if noqa else ["--ignore-noqa"]), *paths],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode in (0, 1), result.stderr
     return {
-        (Path(path).name, code)
-        for path, code in (line.split("\t") for line in result.stdout.splitlines())
+        (item["filename"], item["location"]["row"], item["code"])
+        for item in json.loads(result.stdout)
     }
 
 
-def ruff_reports(folder: Path) -> set[tuple[str, str]]:
-    """(file name, code) of what ruff reports, `# noqa` honoured."""
-    result = subprocess.run(
-        [tool("ruff"), "check", "--isolated", "--no-cache", "--output-format=json"]
-        + ["--select=E722,PLW0602,T201,T203", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr
-    return {(Path(item["filename"]).name, item["code"]) for item in json.loads(result.stdout)}
+def by_name(reports: set[tuple[str, int, str]]) -> set[tuple[str, str]]:
+    return {(Path(path).name, code) for path, _, code in reports}
 
 
 def our_findings(path: Path, settings: Settings) -> dict[str, bool]:
@@ -237,7 +243,8 @@ def file_level(
     (folder / "plain.py").write_text(with_file_directive("top", "# nothing"), encoding="utf-8")
     for index, (where, text) in enumerate(FILE_FORMS):
         (folder / f"form_{index}.py").write_text(with_file_directive(where, text), encoding="utf-8")
-    return folder, flake8_reports(folder), ruff_reports(folder)
+    paths = [str(folder)]
+    return folder, by_name(flake8_reports(paths)), by_name(ruff_reports(paths))
 
 
 def test_without_a_directive_everyone_reports_everything(
@@ -294,7 +301,8 @@ def line_level(
     folder = tmp_path_factory.mktemp("line_level")
     for index, comment in enumerate(LINE_FORMS):
         (folder / f"line_{index}.py").write_text(BODY.format(comment=comment), encoding="utf-8")
-    return folder, flake8_reports(folder), ruff_reports(folder)
+    paths = [str(folder)]
+    return folder, by_name(flake8_reports(paths)), by_name(ruff_reports(paths))
 
 
 @pytest.mark.parametrize("index", range(len(LINE_FORMS)), ids=LINE_FORMS)
@@ -324,3 +332,60 @@ def test_without_peers_peer_codes_silence_nothing(
         assert our_findings(folder / f"line_{index}.py", Settings(peers=False)) == dict.fromkeys(
             PEERS, False
         )
+
+
+# --- real code: third-party packages installed next to the tests ---------------------------------
+
+
+def installed_files_mentioning_noqa() -> list[str]:
+    """Every parsable .py file of the test environment's installed packages that mentions noqa:
+    real suppressions written by other projects for flake8 and ruff."""
+    root = Path(sysconfig.get_paths()["purelib"])
+    chosen = []
+    for path in sorted(root.rglob("*.py")):
+        data = path.read_bytes()
+        if b"noqa" in data.lower() and isinstance(parse(str(path), data), Source):
+            chosen.append(str(path))
+    return chosen
+
+
+def test_real_suppressions_silence_what_flake8_or_ruff_silence() -> None:
+    """On other projects' code, each of our findings that flake8 or ruff also reports (its peer
+    at the same line) is silenced exactly when one of them silences the peer."""
+    checks = [
+        (hook_module(rule_id).check, {**RULES[rule_id].default_options(), "exclude": []})
+        for rule_id in ("bare-except", "unused-global", "debug-print")
+    ]
+    ours: dict[tuple[str, int, str], bool] = {}  # (path, line, our code) -> silenced
+    for path in installed_files_mentioning_noqa():
+        parsed = parse(path, Path(path).read_bytes())
+        assert isinstance(parsed, Source)
+        suppressor = Suppressor(Settings(), lambda _: parsed.lines)
+        for finding in run_checks(parsed, checks):
+            verdict = suppressor.verdict(finding, parsed.line(finding.line))
+            ours[path, finding.line, finding.code] = verdict is not None and verdict.silenced
+    # flake8 takes seconds a file: only where its peers (E722, F824) can be
+    with_flake8_peers = sorted({path for path, _, code in ours if PEERS[code][0]})
+    with_peers = sorted({path for path, _, _ in ours})
+    flake8_all = flake8_reports(with_flake8_peers, noqa=False)
+    flake8_kept = flake8_reports(with_flake8_peers)
+    ruff_all, ruff_kept = ruff_reports(with_peers, noqa=False), ruff_reports(with_peers)
+    compared, compared_silenced, disagreements = 0, 0, []
+    for (path, line, code), silenced in ours.items():
+        flake8_code, ruff_code = PEERS[code]
+        peers = [
+            (place, kept)
+            for place, every, kept in (
+                ((path, line, flake8_code), flake8_all, flake8_kept),
+                ((path, line, ruff_code), ruff_all, ruff_kept),
+            )
+            if place in every
+        ]
+        if peers:
+            compared += 1
+            compared_silenced += silenced
+            if silenced != any(place not in kept for place, kept in peers):
+                disagreements.append((path, line, code, silenced))
+    assert compared_silenced < compared, (compared_silenced, compared)
+    assert compared_silenced, "no suppression compared: the test would prove nothing"
+    assert disagreements == []
