@@ -17,7 +17,12 @@ from mergegate.gates.decide import decide
 from mergegate.gates.discover import git_toplevel, python_files
 from mergegate.gates.model import BaselineEntry, Item, Outcome
 from mergegate.gates.newcode import mark_existing
-from mergegate.gates.suppress import file_lines, mark_suppressed, unused_noqa
+from mergegate.gates.suppress import (
+    file_lines,
+    mark_suppressed,
+    repository_inputs,
+    unused_noqa,
+)
 from mergegate.gates.tiers import assign_tiers
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.finding import TOOL
@@ -74,18 +79,26 @@ def run(config: Config, request: Request) -> Outcome:
     files = python_files(request.paths, config.root, config.exclude, repository)
     if request.shard:
         files = shards.select(files, config.root, request.shard)
-    repo_hooks = request.shard is None or request.shard[0] == 1
     collected = collect(
-        config, files, request.cwd, jobs=request.jobs, cache=request.cache, repo_hooks=repo_hooks
+        config,
+        files,
+        request.cwd,
+        jobs=request.jobs,
+        cache=request.cache,
+        repo_hooks=request.shard is None or request.shard[0] == 1,
     )
     items = collected.items
     lines_of = file_lines(request.cwd)
     mark_suppressed(items, config.noqa, lines_of)
     if config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code):
         selected = {rule.id for rule in RULES.values() if config.runs_rule(rule.id)}
-        ran = {rule for rule in selected if RULES[rule].scope != "repo" or repo_hooks}
-        shown = [(display(path, request.cwd), path) for path in files]
-        unused = unused_noqa(items, shown, config.noqa, selected, ran)
+        shared = repository_inputs(config.root, selected, config.options)
+        judged = [
+            (display(path, request.cwd), path)
+            for path in files
+            if os.path.realpath(path) not in shared
+        ]
+        unused = unused_noqa(items, judged, config.noqa, selected)
         mark_suppressed(unused, config.noqa, lines_of)
         items.extend(unused)
     fixed: list[BaselineEntry] = []

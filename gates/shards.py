@@ -73,6 +73,7 @@ def fingerprint(
             name: getattr(config, name)
             for name in ("select", "ignore", "exclude", "tools", "severity", "options")
         },
+        "noqa": config.noqa.as_dict(),
         "paths": sorted(relative(os.path.realpath(os.path.join(cwd, p)), root) for p in paths),
         "cwd": relative(cwd, root),
         "baseline": baseline_digest,

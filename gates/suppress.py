@@ -8,6 +8,7 @@ suppression no longer holds stays `new` and says why, in its reason and in its m
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Callable, Optional
@@ -59,19 +60,26 @@ def file_lines(cwd: str) -> Callable[[str], Optional[list[str]]]:
     return lines_of
 
 
-def unused_noqa(
-    items: list[Item],
-    files: Iterable[tuple[str, str]],
-    settings: Settings,
-    selected: set[str],
-    ran: set[str],
-) -> list[Item]:
-    """The `unused-noqa` findings of the checked files, given as (shown path, path to read).
+def repository_inputs(
+    root: str, selected: set[str], options: dict[str, dict[str, object]]
+) -> set[str]:
+    """The files (absolute, real) that the selected repository-wide rules read. Their findings
+    come from one check of the whole repository, made in one shard only, so the `# noqa` comments
+    of these files (a noxfile.py) are left unjudged, sharded or not, for one verdict either way."""
+    found: set[str] = set()
+    for rule in RULES.values():
+        if rule.scope == "repo" and rule.id in selected:
+            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+            names = module.inputs(root, options[rule.id])
+            found.update(os.path.realpath(os.path.join(root, name)) for name in names)
+    return found
 
-    `selected` are the rule ids the configuration selects, `ran` those that ran on these files (a
-    repository-wide rule runs in one shard only): a code whose rules are selected but did not run
-    here is not judged.
-    """
+
+def unused_noqa(
+    items: list[Item], files: Iterable[tuple[str, str]], settings: Settings, selected: set[str]
+) -> list[Item]:
+    """The `unused-noqa` findings of the checked files, given as (shown path, path to read);
+    `selected` are the rule ids the configuration selects."""
     by_place: dict[tuple[str, int], list[Finding]] = {}
     unparsable: set[str] = set()
     for item in items:
@@ -94,7 +102,7 @@ def unused_noqa(
             if column is None or directive.start < column:
                 continue  # in a string, not a comment
             findings = by_place.get((shown, number), [])
-            message = _unused(directive, findings, settings.peers, selected, ran)
+            message = _unused(directive, findings, settings.peers, selected)
             if message:
                 line = lines[number - 1]
                 end = directive.start + len(line[directive.start : directive.end].rstrip(", \t"))
@@ -128,9 +136,7 @@ def lines_mentioning_noqa(path: str) -> Optional[list[str]]:
         return None
 
 
-def _unused(
-    directive: Directive, findings: list[Finding], peers: bool, selected: set[str], ran: set[str]
-) -> str:
+def _unused(directive: Directive, findings: list[Finding], peers: bool, selected: set[str]) -> str:
     """The message for a `# noqa` that silences nothing (or names codes that do not), else ""."""
     if not directive.codes:
         if findings:
@@ -145,9 +151,9 @@ def _unused(
         rules = _rules_named(code)
         if rules is None:
             continue  # another tool's code: only that tool knows whether it is needed
-        if not rules or rules & ran:
+        if not rules or rules & selected:
             unused.append(f"`{code}`")
-        elif not rules & selected:
+        else:
             unused.append(f"`{code}` (rule not selected)")
     if not unused:
         return ""

@@ -100,7 +100,7 @@ class Directive:
 
 def _hygiene(tail: str) -> tuple[str, str, str]:
     """(reason, expiry date, problem) from the text after a directive's `noqa`."""
-    head, mark, reason = tail.partition(REASON_MARK)
+    head, _, reason = tail.partition(REASON_MARK)
     if "until" not in head.lower():
         return reason.strip(), "", ""
     found = list(_pattern("until").finditer(head))
@@ -310,6 +310,10 @@ class Settings:
         self.require_reason = require_reason
         self.report_unused = report_unused
 
+    def as_dict(self) -> dict[str, bool]:
+        """The settings by their configuration keys."""
+        return {key: getattr(self, attribute) for key, attribute in self.KEYS.items()}
+
     def opted_in(self) -> frozenset[str]:
         """The opt-in rules these settings add to the default selection."""
         return frozenset(["unused-noqa"]) if self.report_unused else frozenset()
@@ -391,8 +395,8 @@ class Suppressor:
         if found.problem:
             return f"suppression `{found.text}` not applied: {found.problem}"
         if found.until:
-            today = self.today or _utc_today()
-            if today.isoformat() >= found.until:
+            self.today = self.today or _utc_today()
+            if self.today.isoformat() >= found.until:
                 return f"suppression expired on {found.until}"
         if self.settings.require_reason and not found.reason:
             return (

@@ -206,7 +206,9 @@ UNUSED_NOQA = Rule(
         "comment too, and only they know whether it is still needed. Only comments count (not "
         "`# noqa` inside a string); a comment that names this rule itself (`# noqa: MG101, "
         "MG002`) is not reported; file-level directives (`# flake8: noqa`, `# ruff: noqa`) are "
-        "not judged; a file that does not parse is skipped, since no check ran on it. A `# noqa` "
+        "not judged; a file that does not parse is skipped, since no check ran on it, and so is a "
+        "Python file that a selected repository-wide rule reads (a noxfile.py): that rule checks "
+        "the repository once, in one shard of a sharded run. A `# noqa` "
         "that matches its finding but no longer silences it (expired, or without a required "
         "reason) is not unused: the finding itself is reported, saying why."
     ),

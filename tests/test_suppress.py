@@ -219,19 +219,27 @@ def test_unused_noqa_counts_an_expired_suppression_as_used(repo: Path) -> None:
     assert places(report) == [("a.py", 3, "MG101")]
 
 
-def test_unused_noqa_leaves_unjudged_what_did_not_run_here(tmp_path: Path) -> None:
-    """A code of a rule selected but not run (a repository-wide rule in another shard) is not
-    judged; one of a rule not selected is reported as such."""
+def test_unused_noqa_names_a_code_of_a_rule_not_selected(tmp_path: Path) -> None:
     text = "x = 1  # noqa: MG501\n"
     (tmp_path / "a.py").write_text(text)
     files = [("a.py", str(tmp_path / "a.py"))]
-    coverage = {"coverage-threshold-single-source"}
-    assert unused_noqa([], files, Settings(), coverage, set()) == []
-    [reported] = unused_noqa([], files, Settings(), set(), set())
+    [reported] = unused_noqa([], files, Settings(), set())
     assert reported.finding.message == "unused `# noqa` code: `MG501` (rule not selected)"
-    [reported] = unused_noqa([], files, Settings(), coverage, coverage)
+    [reported] = unused_noqa([], files, Settings(), {"coverage-threshold-single-source"})
     assert reported.finding.message == "unused `# noqa` code: `MG501`"
     assert reported.line_text == text.rstrip("\n")
+
+
+def test_unused_noqa_leaves_the_files_of_repository_wide_rules_alone(repo: Path) -> None:
+    """A noxfile.py's findings come from a check of the whole repository, made in one shard
+    only: its comments are not judged, so a sharded run says what the whole run says."""
+    configure(repo, "noqa-report-unused = true")
+    (repo / "noxfile.py").write_text("x = 1  # noqa\n")
+    (repo / "tool.py").write_text("x = 1  # noqa\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    assert places(run_json()[1]) == [("tool.py", 1, "MG002")]
+    configure(repo, "noqa-report-unused = true", 'ignore = ["coverage-threshold-single-source"]')
+    assert places(run_json()[1]) == [("noxfile.py", 1, "MG002"), ("tool.py", 1, "MG002")]
 
 
 # --- the stage as a function ---------------------------------------------------------------------
@@ -308,3 +316,17 @@ def test_hooks_and_gate_agree(
     hooks = sorted(capsys.readouterr().out.splitlines())
     assert hooks == gate
     assert (1 in statuses) == (code == 1) and gate
+
+
+def test_shards_of_runs_with_other_suppression_settings_do_not_merge(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "a.py").write_text(bare("# noqa: E722"))
+    (repo / "b.py").write_text(bare())
+    reports = [str(tmp_path / "1.json"), str(tmp_path / "2.json")]
+    assert main(["run", "--shard", "1/2", "--format", f"json:{reports[0]}"]) in (0, 1)
+    configure(repo, "noqa-peers = false")
+    assert main(["run", "--shard", "2/2", "--format", f"json:{reports[1]}"]) in (0, 1)
+    capsys.readouterr()
+    assert main(["merge", *reports]) == 2
+    assert "are not shards of one run" in capsys.readouterr().err
