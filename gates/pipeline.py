@@ -16,12 +16,12 @@ from mergegate.gates.decide import decide
 from mergegate.gates.discover import PYTHON_SUFFIXES, Listing, expand, is_python
 from mergegate.gates.model import MIXED, BaselineEntry, Item, Outcome
 from mergegate.gates.projects import Projects
-from mergegate.gates.suppress import mark_suppressed
+from mergegate.gates.suppress import file_lines, mark_suppressed
 from mergegate.gates.tiers import assign_tiers
 from mergegate.hooks.config import ConfigError, Reader, option_value
 from mergegate.hooks.finding import TOOL
 from mergegate.hooks.paths import glob_match, relative_to
-from mergegate.hooks.registry import PARSE_ERROR, RULES
+from mergegate.hooks.registry import PARSE_ERROR, RULES, UNUSED_NOQA
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -270,7 +270,12 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             from_cache = (from_cache or 0) + collected.from_cache
         errors.extend(collected.errors)
         project_items = collected.items
-        mark_suppressed(project_items)
+        lines_of = file_lines(request.cwd)
+        mark_suppressed(project_items, config.noqa, lines_of)
+        if config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code) and request.only_rule is None:
+            unused = _unused_noqa(config, files, project_items, request)
+            mark_suppressed(unused, config.noqa, lines_of)
+            project_items.extend(unused)
         baseline_path, baseline_root = request.baseline, planned.run_root
         if baseline_path is None:
             baseline_path, baseline_root = config.baseline, config.root
@@ -311,6 +316,22 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
 
         outcome.fingerprint = shards.fingerprint(configs, request, planned.run_root)
     return planned, outcome
+
+
+def _unused_noqa(
+    config: Config, files: list[str], items: list[Item], request: Request
+) -> list[Item]:
+    """The opt-in `unused-noqa` findings of a project's checked Python files; files that a
+    selected repository-wide rule reads are left out, so that sharded and whole runs agree."""
+    from mergegate.gates.suppress import repository_inputs, unused_noqa
+    from mergegate.hooks.paths import display
+
+    selected = {rule.id for rule in RULES.values() if rule.module and config.runs_rule(rule.id)}
+    shared = repository_inputs(config.root, selected, config.options)
+    judged = [
+        (display(path, request.cwd), path) for path in files if os.path.realpath(path) not in shared
+    ]
+    return unused_noqa(items, judged, config.noqa, selected)
 
 
 def _changed_configuration(request: Request, planned: Plan) -> list[Item]:

@@ -30,6 +30,13 @@ KEYS = {
     "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
     "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
     "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
+    "noqa-peers": "Honour flake8's and ruff's codes for our rules in `# noqa` (E722, F824, "
+    "PLW0602, T201, T203) and their file-level `# flake8: noqa` and `# ruff: noqa[: CODES]` "
+    "(default true).",
+    "noqa-require-reason": "A suppression silences only with a reason after it: `# noqa: MG101 "
+    "-- why` (default false).",
+    "noqa-report-unused": "Run the opt-in `unused-noqa` rule (MG002): report a `# noqa` that "
+    "silences nothing (default false).",
 }
 """Every key of a configuration table, with the one-line help the README reference is built
 from."""
