@@ -291,8 +291,39 @@ def test_pr_changes_only_gates_from_the_merge_base(step: RunStep) -> None:
     result = step.run(pr_changes_only="true", PR_BASE_SHA=base)
     assert result.returncode == 0, result.stderr
     assert step.arguments() == [
-        "run", "--github", "--check-name", "mergegate", "--new-from-rev", base, "--", "."
+        "run", "--github", "--check-name", "mergegate", "--new-from-rev", base,
+        "--trusted-config-from", base, "--", "."
     ]  # fmt: skip
+
+
+def test_a_pull_request_is_judged_by_its_base_commit_s_configuration(step: RunStep) -> None:
+    git(step.workspace, "init", "-q", "-b", "main")
+    git(step.workspace, "commit", "-q", "--allow-empty", "-m", "base")
+    base = git(step.workspace, "rev-parse", "HEAD").strip()
+    git(step.workspace, "commit", "-q", "--allow-empty", "-m", "change")
+    assert step.run(PR_BASE_SHA=base).returncode == 0
+    assert step.arguments() == [
+        "run", "--github", "--check-name", "mergegate", "--trusted-config-from", base, "--", "."
+    ]  # fmt: skip
+    assert step.run(PR_BASE_SHA=base, trusted_config="tree").returncode == 0
+    assert "--trusted-config-from" not in (step.arguments() or [])
+
+
+@pytest.mark.parametrize(
+    "inputs, message",
+    [
+        ({"PR_BASE_SHA": "0" * 40}, "trusted-config: the pull request's base commit"),
+        ({"PR_BASE_SHA": "abc$(id)"}, "trusted-config: pull_request.base.sha"),
+        ({"trusted_config": "pull-request"}, "trusted-config must be base or tree"),
+    ],
+)
+def test_trusted_config_refuses_to_guess(
+    step: RunStep, inputs: dict[str, str], message: str
+) -> None:
+    git(step.workspace, "init", "-q", "-b", "main")
+    result = step.run(**inputs)
+    assert result.returncode == 2 and f"::error title=mergegate::{message}" in result.stdout
+    assert step.arguments() is None
 
 
 def test_pr_changes_only_outside_a_pull_request_gates_everything(step: RunStep) -> None:
