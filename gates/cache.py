@@ -51,6 +51,7 @@ from typing import NamedTuple, Optional
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.gates.output import TEMPORARY_PREFIX, write_atomically
+from mergegate.hooks.files import user_cache_home
 from mergegate.hooks.finding import TOOL, Finding
 from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
@@ -79,22 +80,6 @@ class Location(NamedTuple):
     folder: str
     named: bool
     """Named by the user (`--cache-dir`, `$MERGEGATE_CACHE_DIR`): problems with it are warnings."""
-
-
-def user_cache_home() -> Optional[str]:
-    """The user's cache directory, or None when there is no absolute one."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):  # a relative value is invalid per the XDG specification
-        return xdg
-    if os.name == "nt":
-        base = os.environ.get("LOCALAPPDATA", "")
-        return base if os.path.isabs(base) else None
-    home = os.path.expanduser("~")
-    if not os.path.isabs(home):
-        return None
-    if sys.platform == "darwin":
-        return os.path.join(home, "Library", "Caches")
-    return os.path.join(home, ".cache")
 
 
 def location(root: str, named: Optional[str] = None) -> Optional[Location]:

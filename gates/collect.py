@@ -9,7 +9,6 @@ swallowed: the gate then exits 2.
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from mergegate.gates.config import Config
@@ -57,7 +56,7 @@ def python_checks(config: Config, rules: list[Rule], check: object = None) -> li
     `check` replaces the (one) rule's own check, with no pre-check."""
     checks: list[PythonCheck] = []
     for rule in rules:
-        module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+        module = rule.implementation()
         if check is not None:
             checks.append((check, config.options[rule.id], None))  # type: ignore[arg-type]
         else:
@@ -122,7 +121,7 @@ def repo_hook_findings(
 ) -> tuple[list[Finding], bool]:
     """A repository-wide hook's findings, from the cache when the files it reads are unchanged
     (then True); stored only when they did not change while it ran."""
-    module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+    module = rule.implementation()
     key = cache.repo_key(rule.id, module, options, root) if cache else None
     findings = cache.repo_findings(rule.id, key) if cache and key else None
     if findings is not None:
@@ -176,7 +175,7 @@ def collect(
             continue
         try:
             options = config.options[rule.id]
-            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+            module = rule.implementation()
             read = module.inputs(config.root, options)
             if check is not None:
                 findings, served = check(config.root, options), False  # type: ignore[operator]

@@ -9,7 +9,6 @@ work under every start method.
 
 from __future__ import annotations
 
-import functools
 import os
 
 from mergegate.gates.filecheck import FileResult, check_path
@@ -85,6 +84,7 @@ def check_all(
     ParallelError when the pool fails."""
     if jobs <= 1 or len(tasks) < POOL_MIN_FILES:
         return _check_tasks(tasks, checks, caching, progress)
+    import functools
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 

@@ -187,12 +187,11 @@ def plan(request: Request) -> Plan:
 
 def _read_by_repo_rules(path: str, config: Config) -> bool:
     """Whether a repository-wide rule of the project reads `path` (then it is checked)."""
-    import importlib
 
     relative = relative_to(path, config.root)
     for rule in RULES.values():
         if rule.scope == "repo" and config.runs_rule(rule.id):
-            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+            module = rule.implementation()
             if relative in module.inputs(config.root, config.options[rule.id]):
                 return True
     return False

@@ -8,7 +8,6 @@ suppression no longer holds stays `new` and says why, in its reason and in its m
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from mergegate.gates.model import SUPPRESSED, Item
@@ -70,7 +69,7 @@ def repository_inputs(
     found: set[str] = set()
     for rule in RULES.values():
         if rule.scope == "repo" and rule.id in selected:
-            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+            module = rule.implementation()
             names = module.inputs(root, options[rule.id])
             found.update(os.path.realpath(os.path.join(root, name)) for name in names)
     return found

@@ -85,3 +85,22 @@ def line_reader(within: str | None = None) -> Callable[[str, int], str]:
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     return read_line
+
+
+def user_cache_home() -> str | None:
+    """The user's cache directory, or None when there is no absolute one: `$XDG_CACHE_HOME`,
+    else `~/.cache` (`~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):  # a relative value is invalid per the XDG specification
+        return xdg
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA", "")
+        return base if os.path.isabs(base) else None
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):
+        return None
+    import sys
+
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches")
+    return os.path.join(home, ".cache")

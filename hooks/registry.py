@@ -7,6 +7,10 @@ start-up for nothing.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from typing import Any
+
 TIERS = ("P0", "P1", "P2", "P3")
 """Severity tiers, most severe first. P0 blocks a merge by default."""
 
@@ -125,6 +129,13 @@ class Rule:
             if option.name == name:
                 return option
         raise KeyError(name)
+
+    def implementation(self) -> Any:
+        """The module under mergegate.hooks that implements the rule (its `check`, `NEEDS`,
+        `inputs`), imported on first use with the builtin `__import__`: `importlib` would cost
+        a hook's start-up time."""
+        package = __import__(f"mergegate.hooks.{self.module}")
+        return getattr(package.hooks, self.module)
 
     def default_options(self) -> dict[str, object]:
         return {
