@@ -32,8 +32,13 @@ ENV PATH="/opt/mergegate/bin:${PATH}"
 
 # Not root: the gate only reads. To write reports into a mounted repository, run as its owner
 # (`docker run --user "$(id -u):$(id -g)" ...`); any uid works, as nothing here needs a home.
+# The result cache lives outside the repository, in the user's cache directory: here /cache, which
+# the image's user owns (mount a volume there to keep it between runs). A user who cannot write it
+# (another `--user`) runs without a cache, silently: nobody asked for one.
 RUN groupadd --gid 10001 mergegate \
-    && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin mergegate
+    && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin mergegate \
+    && install -d -o 10001 -g 10001 -m 0700 /cache
+ENV XDG_CACHE_HOME=/cache
 USER 10001
 
 WORKDIR /src

@@ -1,27 +1,36 @@
 """The cache: what the checks found in each file, kept between runs, so that a run over unchanged
 files costs a `stat` per file and a run over one changed file one parse.
 
-Where: `<root>/.mergegate_cache/`; when `$XDG_CACHE_HOME` is set (to an absolute path, as the XDG
-specification requires), `$XDG_CACHE_HOME/mergegate/<hash of the root's path>/` instead, for
-people who keep caches out of their work trees. `--no-cache` turns it off. A `.gitignore` holding
-`*` inside the folder keeps it out of commits.
+Where: outside the checked tree, because whatever is in the tree may come from its author. By
+default in the user's cache directory (`$XDG_CACHE_HOME`, else `~/.cache`; `~/Library/Caches` on
+macOS, `%LOCALAPPDATA%` on Windows), under `mergegate/<hash of the project root's path>/`.
+`--cache-dir DIR`, else `$MERGEGATE_CACHE_DIR`, names the folder itself (CI systems restore it
+between runs; give each project its own). `--no-cache` turns the cache off. A default folder that
+cannot be created (a home directory that does not exist or is read-only, as in containers) means
+no cache, silently; a folder the user named that cannot be used is a warning.
+
+Trust: a folder is used only when its provenance holds. It is refused (with a warning, and the run
+checks everything) when it is a symbolic link, belongs to another user than the one running (or
+root), or is writable by every user; and, when it lies inside the checked tree (the project root's
+git work tree, found by its `.git` without asking git), unless git confirms that it holds no
+committed file: without git, or when git refuses the repository ("dubious ownership"), it is
+refused. Inside, every record is checked by name and type before it is used: a file that is not
+ours (not JSON, nested too deep, another format, version or key) is ignored and rewritten; a record
+of the wrong shape, an unknown code or an impossible position (before line 1, past `MAX_POSITION`,
+ending before it starts) makes its file checked again. Reading or writing problems are never
+fatal: the run then checks everything.
 
 What: one JSON file per run key, a hash of what every result depends on besides the file: the
-selected Python rules with their options, mergegate's code (a hash of its modules' sources, so an
-edited checkout never reuses stale results) and the Python version (the tree differs by version).
-Per file, under the path the checks see (debug-print's exclusions and module names depend on
-it): the content's digest, the stat taken before it was read, and the findings with the text of
-their first line (for `# noqa` and baseline keys). A stat equal to the stored one means the same
-content without reading it; a stat is stored only for files last changed `STAT_MARGIN_NS` before
-the run, so a write racing the read (or landing in the same timestamp tick) is read again next
-time. Entries of files that no longer exist are dropped when the file is next written.
-Repository-wide hooks whose module says which files they read (`inputs(root, options)`) are keyed
-on their options and the names and digests of those files.
-
-Trust: none. A file that is not ours (not JSON, another format, version or key, a field of the
-wrong type) is ignored and rewritten. A cache folder that git tracks, or that is a symbolic link,
-is not used at all: committed to a repository, it could claim "no findings" for the committer's
-own files. Reading or writing problems are warnings: the run then checks everything.
+selected Python rules with their options, mergegate's code (a hash of its packages' sources, so
+an edited checkout never reuses stale results) and the Python version (the tree differs by
+version). Per file, under the path the checks see (debug-print's exclusions and module names depend
+on it): the content's digest, the stat taken before it was read, and the findings, each a record
+of named fields with the text of its first line (for `# noqa` and baseline keys). A stat equal to
+the stored one means the same content without reading it; a stat is stored only for files last
+changed `STAT_MARGIN_NS` before the run, so a write racing the read (or landing in the same
+timestamp tick) is read again next time. Entries of files that no longer exist are dropped when
+the file is next written. Repository-wide hooks whose module says which files they read
+(`inputs(root, options)`) are keyed on their options and the names and digests of those files.
 
 Concurrency: the file is written whole to a temporary file in the folder, then renamed over the
 old one (`os.replace`, atomic): a reader sees one complete version. A writer first merges what
@@ -34,62 +43,176 @@ import functools
 import hashlib
 import json
 import os
+import stat as stat_module
 import sys
 import time
-from typing import Any, Optional
+from typing import NamedTuple, Optional
 
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.gates.output import TEMPORARY_PREFIX, write_atomically
-from mergegate.hooks.finding import Finding, Fix
+from mergegate.hooks.files import user_cache_home
+from mergegate.hooks.finding import TOOL, Finding
 from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
 
-FOLDER = ".mergegate_cache"
+ENVIRONMENT = "MERGEGATE_CACHE_DIR"
+"""The environment variable naming the cache folder, for CI systems that restore it."""
 FORMAT = "mergegate-cache"
-VERSION = 1
+VERSION = 2
 STAT_MARGIN_NS = 2_000_000_000
 """A stat is trusted only for files unchanged for this long: more than the coarsest file-system
 timestamp (FAT's two seconds), so a write in the tick of the read is never mistaken for none."""
 KEPT_RUN_KEYS = 8
 """Cache files of other run keys (other rule selections, versions) kept; older ones are deleted."""
-LIBRARIES = ("yaml", "tomli")
-"""Third-party parsers the repository-wide hooks use: an upgrade may change what they report."""
+LIBRARIES = ("PyYAML", "tomli")
+"""Third-party parsers the repository-wide hooks use (distribution names): an upgrade may change
+what they report."""
+MAX_POSITION = 2**31 - 1
+"""No real position is beyond it: CPython keeps line and column numbers in C ints."""
+POSITIONS = ("line", "column", "end_line", "end_column")
+FIELDS = frozenset(Finding.__slots__)
+"""A finding record's names (`Finding.as_dict`): the positions are integers, the fix None or a
+fix's record (`Fix.as_dict`), the rest strings."""
+LINE_TEXT = "line_text"
 
 
-def folder_for(root: str) -> str:
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
-        return os.path.join(xdg, "mergegate", name)
-    return os.path.join(root, FOLDER)
+class Location(NamedTuple):
+    folder: str
+    named: bool
+    """Named by the user (`--cache-dir`, `$MERGEGATE_CACHE_DIR`): problems with it are warnings."""
+
+
+def location(root: str, named: Optional[str] = None) -> Optional[Location]:
+    """Where the cache of `root` lives: `named` (`--cache-dir`), else `$MERGEGATE_CACHE_DIR`,
+    else a folder of its own in the user's cache directory; None when there is none."""
+    named = named or os.environ.get(ENVIRONMENT)
+    if named:
+        return Location(os.path.abspath(named), True)
+    home = user_cache_home()
+    if home is None:
+        return None
+    name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
+    return Location(os.path.join(home, "mergegate", name), False)
+
+
+def work_tree(root: str) -> str:
+    """The checked tree: the closest folder from `root` up that holds `.git`, else `root`. Found
+    on disk, so a git that is missing or refuses the repository cannot hide it."""
+    root = os.path.realpath(root)
+    folder = root
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return root
+        folder = parent
+
+
+def _within(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # on another drive
+        return False
+
+
+def _committed(folder: str) -> Optional[bool]:
+    """Whether git tracks a file in `folder`; None when git cannot say (missing, or refusing
+    the repository)."""
+    import subprocess
+
+    anchor = folder
+    while not os.path.isdir(anchor):
+        anchor = os.path.dirname(anchor)
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--", os.path.relpath(folder, anchor)],
+            cwd=anchor,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    return bool(listed.stdout) if listed.returncode == 0 else None
+
+
+def distrust(folder: str, root: str) -> Optional[str]:
+    """Why the cache folder `folder` of project `root` must not be used, or None."""
+    real = os.path.realpath(folder)
+    tree = work_tree(root)
+    if _within(real, tree):
+        committed = _committed(real)
+        if committed is None:
+            return (
+                f"{folder} is inside the checked tree {tree}, and git cannot confirm that no"
+                " file in it is committed there; keep the cache outside the tree"
+            )
+        if committed:
+            return f"git tracks files in {folder}; remove them from the repository"
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return None  # not there yet: it is made, by us, when first written
+    if stat_module.S_ISLNK(info.st_mode):
+        return f"{folder} is a symbolic link"
+    if not stat_module.S_ISDIR(info.st_mode):
+        return None  # writing says what is wrong with it
+    if hasattr(os, "getuid") and info.st_uid not in (os.getuid(), 0):
+        return f"{folder} belongs to another user (uid {info.st_uid})"
+    if info.st_mode & stat_module.S_IWOTH:
+        return f"{folder} is writable by every user"
+    return None
 
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of mergegate's own sources and of the Python version: results depend on both."""
+    """A hash of mergegate's own sources, every module of every subpackage, and of the Python
+    version: results depend on all of them."""
     import mergegate.gates
     import mergegate.hooks
 
     digest = hashlib.sha256(sys.version.encode())
     for package in (mergegate.hooks, mergegate.gates):
         for folder in package.__path__:
-            for name in sorted(os.listdir(folder)):
-                if name.endswith(".py"):
-                    with open(os.path.join(folder, name), "rb") as handle:
-                        digest.update(name.encode() + b"\0" + handle.read() + b"\0")
+            for name, path in modules(folder):
+                with open(path, "rb") as handle:
+                    digest.update(f"{package.__name__}/{name}".encode() + b"\0")
+                    digest.update(handle.read() + b"\0")
     return digest.hexdigest()
 
 
+def modules(folder: str) -> list[tuple[str, str]]:
+    """The Python modules under `folder`, subpackages included: (name relative to it with `/`,
+    path), in a fixed order."""
+    found = []
+    for parent, subfolders, files in os.walk(folder):
+        subfolders[:] = sorted(sub for sub in subfolders if sub != "__pycache__")
+        for file in sorted(files):
+            if file.endswith(".py"):
+                path = os.path.join(parent, file)
+                found.append((os.path.relpath(path, folder).replace(os.sep, "/"), path))
+    return found
+
+
+def run_key(checks: list[list[object]]) -> str:
+    """The key of a run's cache file: mergegate's code, the Python version and the selected
+    Python rules with their options (`checks`). Raises OSError when the sources cannot be read."""
+    source = json.dumps([FORMAT, VERSION, code_fingerprint(), checks], sort_keys=True)
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
 def _libraries() -> list[object]:
-    """Where each parsing library lives and its file's size and time: changed by an upgrade."""
-    from importlib.util import find_spec
+    """Each parsing library's installed version: changed by an upgrade, the same wherever the
+    environment lies (an environment restored to another folder keeps its results)."""
+    from importlib.metadata import PackageNotFoundError, version
 
     found: list[object] = []
     for name in LIBRARIES:
-        spec = find_spec(name)
-        stat = file_stat(spec.origin) if spec and spec.origin else None
-        found.append([name, spec.origin if spec else None, stat])
+        try:
+            found.append([name, version(name)])
+        except PackageNotFoundError:
+            found.append([name, None])
     return found
 
 
@@ -97,76 +220,63 @@ def _warn(text: str) -> None:
     sys.stderr.write(terminal_lines("mergegate: warning: cache: ", text))
 
 
-def _tracked_by_git(folder: str) -> bool:
-    """Whether git tracks anything in `folder` (False outside a work tree or without git)."""
-    import subprocess
-
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return False
-    return listed.returncode == 0 and bool(listed.stdout)
+def plausible(line: int, column: int, end_line: int, end_column: int) -> bool:
+    """Whether a finding can be at this range: 1-based, within `MAX_POSITION`, not ending before
+    it starts."""
+    return (
+        1 <= line <= end_line <= MAX_POSITION
+        and 1 <= column <= MAX_POSITION
+        and 1 <= end_column <= MAX_POSITION
+        and (end_line > line or end_column >= column)
+    )
 
 
-def _well_formed(rows: object, head: int, tail: int) -> bool:
-    """Whether stored rows are lists of `head` strings, four integers and `tail` strings (a
-    finding's fields in `Finding` order, then its fix as JSON or ""), each code one of ours and
-    each fix well formed: then they build findings."""
-    if not isinstance(rows, list):
-        return False
-    for row in rows:
-        if not isinstance(row, list) or len(row) != head + 4 + tail:
-            return False
-        if not (
-            all(type(value) is str for value in row[:head] + row[head + 4 :])
-            and all(type(value) is int for value in row[head : head + 4])
-            and row[1] in CODES
-        ):
-            return False
-        try:
-            _fix(row[-1], "")
-        except ValueError:
-            return False
-    return True
+def _record(finding: Finding, line_text: Optional[str] = None) -> dict[str, object]:
+    """A finding as stored: its named fields, without the path when the entry's key is the path,
+    with the text of its line for a file's items."""
+    record = finding.as_dict()
+    if line_text is not None:
+        del record["path"]
+        record[LINE_TEXT] = line_text
+    return record
 
 
-def _fix(stored: str, path: str) -> Optional[Fix]:
-    """A stored fix ("" for none); ValueError when it is not one."""
-    if not stored:
+def _finding(record: dict[str, object]) -> Optional[Finding]:
+    """The finding a stored record holds, when it is one of ours: the names of a finding, each
+    of its type, a known code, a plausible position."""
+    if set(record) != FIELDS:
+        return None
+    positions = []
+    for name in POSITIONS:
+        value = record[name]
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        positions.append(value)
+    if any(type(record[name]) is not str for name in FIELDS.difference(POSITIONS, ["fix"])):
+        return None
+    if record["tool"] != TOOL or record["code"] not in CODES or not plausible(*positions):
         return None
     try:
-        data = json.loads(stored)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-    return Fix.from_dict(data, path)
+        return Finding.from_dict(record)
+    except (ValueError, TypeError):  # a fix that is not one
+        return None
 
 
-def _stored_fix(finding: Finding) -> str:
-    return "" if finding.fix is None else json.dumps(finding.fix.as_dict(finding.path))
-
-
-def _items(rows: list[list[Any]], shown: str) -> list[Item]:
-    """Items from well-formed rows: rule, code, line, column, end line, end column, message,
-    line text, fix."""
-    return [
-        Item(Finding(row[0], row[1], shown, *row[2:7], fix=_fix(row[8], shown)), row[7])
-        for row in rows
-    ]
-
-
-def _rows(items: list[Item]) -> list[list[object]]:
-    """What `_items` reads back: each finding's fields but its path and tool, its line text and
-    its fix."""
-    rows = []
-    for item in items:
-        fields = item.finding.astuple()
-        rows.append([*fields[:2], *fields[3:8], item.line_text, _stored_fix(item.finding)])
-    return rows
+def _items(records: object, shown: str) -> Optional[list[Item]]:
+    """A file's items from its stored records; None when any record is not well formed."""
+    if not isinstance(records, list):
+        return None
+    items = []
+    for record in records:
+        if not isinstance(record, dict) or "path" in record:
+            return None
+        fields = dict(record)
+        line_text = fields.pop(LINE_TEXT, None)
+        finding = _finding({**fields, "path": shown})
+        if finding is None or type(line_text) is not str:
+            return None
+        items.append(Item(finding, line_text))
+    return items
 
 
 class Stored:
@@ -192,27 +302,36 @@ class Cache:
         self.started_ns = time.time_ns()
         self._files: dict[str, object] = {}
         self._repo: dict[str, object] = {}
-        self._new_files: dict[str, Optional[list[object]]] = {}
-        self._new_repo: dict[str, list[object]] = {}
+        self._new_files: dict[str, Optional[dict[str, object]]] = {}
+        self._new_repo: dict[str, dict[str, object]] = {}
         self._seen: set[str] = set()
 
     @classmethod
-    def open(cls, root: str, checks: list[list[object]], cwd: str = os.curdir) -> Optional[Cache]:
+    def open(
+        cls,
+        root: str,
+        checks: list[list[object]],
+        cwd: str = os.curdir,
+        folder: Optional[str] = None,
+    ) -> Optional[Cache]:
         """The cache of `root` for these Python rules (id, options), files shown relative to
-        `cwd`; None when it must not be used (a warning says why)."""
-        folder = folder_for(root)
+        `cwd`, in `folder` when named (see `location`); None when there is none, or it must not
+        be used (a warning says why)."""
+        where = location(root, folder)
+        if where is None:
+            return None
+        reason = distrust(where.folder, root)
+        if reason is not None:
+            _warn(f"off: {reason}")
+            return None
         try:
-            key_source = json.dumps([FORMAT, VERSION, code_fingerprint(), checks], sort_keys=True)
+            key = run_key(checks)
         except OSError as error:
             _warn(f"off: cannot read mergegate's own sources: {error}")
             return None
-        cache = cls(folder, hashlib.sha256(key_source.encode()).hexdigest(), cwd)
-        if os.path.islink(folder):
-            _warn(f"off: {folder} is a symbolic link")
-            return None
-        if os.path.isdir(folder) and _tracked_by_git(folder):
-            _warn(f"off: git tracks files in {folder}; remove them from the repository")
-            return None
+        if not where.named and not _can_make(where.folder):
+            return None  # no usable cache directory here, and none was asked for
+        cache = cls(where.folder, key, cwd)
         cache._load()
         return cache
 
@@ -221,7 +340,7 @@ class Cache:
         try:
             with open(self.path, "rb") as handle:
                 document = json.loads(handle.read())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}, {}
         if (
             not isinstance(document, dict)
@@ -241,24 +360,26 @@ class Cache:
         """The stored result of the file shown as `shown`, when there is a well-formed one."""
         self._seen.add(shown)
         entry = self._files.get(shown)
-        if (
-            not isinstance(entry, list)
-            or len(entry) != 3
-            or not isinstance(entry[1], str)
-            or not _well_formed(entry[2], 2, 3)
-        ):
+        if not isinstance(entry, dict) or set(entry) != {"stat", "digest", "items"}:
             return None
-        stat, digest, rows = entry
-        fresh = isinstance(stat, list) and stat == list(file_stat(path) or ())
-        return Stored(_items(rows, shown), digest, fresh)
+        items = _items(entry["items"], shown)
+        if items is None or type(entry["digest"]) is not str:
+            return None
+        stored = entry["stat"]
+        fresh = isinstance(stored, list) and stored == list(file_stat(path) or ())
+        return Stored(items, entry["digest"], fresh)
 
     def record(self, shown: str, result: FileResult, items: list[Item]) -> None:
         """Remember a checked file's items; a file that could not be checked is forgotten, so the
         next run tries again."""
         if result.error is not None or result.digest is None:
             self._new_files[shown] = None
-        else:
-            self._new_files[shown] = [self._trusted(result.stat), result.digest, _rows(items)]
+            return
+        self._new_files[shown] = {
+            "stat": self._trusted(result.stat),
+            "digest": result.digest,
+            "items": [_record(item.finding, item.line_text) for item in items],
+        }
 
     def _trusted(self, stat: Optional[Stat]) -> Optional[list[int]]:
         """The stat to store: only when the file last changed well before this run started."""
@@ -291,20 +412,18 @@ class Cache:
     def repo_findings(self, rule_id: str, key: str) -> Optional[list[Finding]]:
         """The stored findings of a repository-wide hook for this key, when well formed."""
         entry = self._repo.get(rule_id)
-        if (
-            not isinstance(entry, list)
-            or len(entry) != 2
-            or entry[0] != key
-            or not _well_formed(entry[1], 3, 2)
-        ):
+        if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        return [Finding(*row[:8], fix=_fix(row[8], row[2])) for row in entry[1]]
+        records = entry.get("findings")
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            return None
+        findings = [_finding(record) for record in records]
+        if any(finding is None for finding in findings):
+            return None
+        return [finding for finding in findings if finding is not None]
 
     def record_repo(self, rule_id: str, key: str, findings: list[Finding]) -> None:
-        self._new_repo[rule_id] = [
-            key,
-            [[*finding.astuple()[:8], _stored_fix(finding)] for finding in findings],
-        ]
+        self._new_repo[rule_id] = {"key": key, "findings": [_record(f) for f in findings]}
 
     def save(self) -> None:
         """Write what this run learned, merged into what is on disk now; warn on failure."""
@@ -338,7 +457,7 @@ class Cache:
             _warn(f"cannot write {self.path}: {error.strerror or error}")
 
     def _write(self, text: str) -> None:
-        os.makedirs(self.folder, exist_ok=True)
+        os.makedirs(self.folder, mode=0o700, exist_ok=True)
         try:
             with open(os.path.join(self.folder, ".gitignore"), "x", encoding="utf-8") as handle:
                 handle.write("# written by mergegate: never commit its cache\n*\n")
@@ -368,3 +487,12 @@ class Cache:
                 os.unlink(path)
             except OSError:
                 pass
+
+
+def _can_make(folder: str) -> bool:
+    """Whether `folder` exists or can be made, and can be written to."""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)

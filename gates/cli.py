@@ -57,19 +57,31 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         import difflib
 
-        words = message.replace("'", " ").replace(",", " ").split()
-        choices = [name for action in self._actions for name in action.option_strings]
-        for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                choices.extend(action.choices)
-        for word in words:
-            if word in choices or len(word) < 2:
+        choices = self._known_words()
+        for word in message.replace("'", " ").replace(",", " ").split():
+            word = word.strip(":;.()")
+            if (
+                word in choices
+                or len(word) < 3
+                or not (word.startswith("-") or "choice" in message)
+            ):
                 continue
-            close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
+            close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
             if close:
                 message += f" (did you mean {close[0]!r}?)"
                 break
         super().error(message)
+
+    def _known_words(self) -> list[str]:
+        """Every option and subcommand this parser and its subcommands know."""
+        words: list[str] = []
+        for action in self._actions:
+            words.extend(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    words.append(name)
+                    words.extend(sub._known_words() if isinstance(sub, Parser) else [])
+        return sorted(set(words))
 
 
 def parse_format(value: str) -> tuple[str, Optional[str]]:
@@ -83,8 +95,9 @@ def parse_format(value: str) -> tuple[str, Optional[str]]:
 def _fail_on(value: str) -> str:
     try:
         return validate_fail_on(value, "--fail-on")
-    except ConfigError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    except ConfigError:
+        choices = ", ".join(FAIL_ON_CHOICES)
+        raise argparse.ArgumentTypeError(f"expected one of {choices}, not {value!r}") from None
 
 
 def _positive(value: str) -> int:
@@ -161,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="REV",
             help="read the configuration and baselines from git revision REV (a pull request's"
             " base), not from the tree being checked",
+        )
+        sub.add_argument(
+            "--cache-dir",
+            metavar="DIR",
+            help="the cache's folder, outside the checked tree (default: $MERGEGATE_CACHE_DIR,"
+            " else one per project in the user's cache directory)",
         )
 
     def reporting(sub: argparse.ArgumentParser, default_fail_on: str) -> None:
@@ -301,6 +320,7 @@ def request_of(args: argparse.Namespace) -> Request:
     request.new_from_rev = getattr(args, "new_from_rev", None)
     request.jobs = args.jobs
     request.cache = not args.no_cache
+    request.cache_dir = args.cache_dir
     request.shard = getattr(args, "shard", None)
     if args.trusted_config_from is not None:
         from mergegate.gates.revision import RevisionReader

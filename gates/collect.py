@@ -9,7 +9,6 @@ swallowed: the gate then exits 2.
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from mergegate.gates.config import Config
@@ -31,12 +30,25 @@ if TYPE_CHECKING:  # the cache, the pool and typing cost a hook's start-up; load
 class Collected:
     """What the checks of one project found, what went wrong, and how many files they read."""
 
-    __slots__ = ("items", "errors", "files_checked")
+    __slots__ = ("items", "errors", "files_checked", "from_cache")
 
     def __init__(self) -> None:
         self.items: list[Item] = []
         self.errors: list[str] = []
         self.files_checked = 0
+        self.from_cache: int | None = None
+        """Python files whose results the cache served; None when no cache was used."""
+
+
+def cached_checks(config: Config, rules: list[Rule] | None = None) -> list[list[object]]:
+    """What the cache keys Python files' results on, besides mergegate's code: each selected
+    Python rule (of `rules`, else all) with its options, in registry order."""
+    chosen = rules if rules is not None else list(RULES.values())
+    return [
+        [rule.id, config.options[rule.id]]
+        for rule in chosen
+        if rule.scope == "python" and config.runs_rule(rule.id)
+    ]
 
 
 def python_checks(config: Config, rules: list[Rule], check: object = None) -> list[PythonCheck]:
@@ -44,7 +56,7 @@ def python_checks(config: Config, rules: list[Rule], check: object = None) -> li
     `check` replaces the (one) rule's own check, with no pre-check."""
     checks: list[PythonCheck] = []
     for rule in rules:
-        module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+        module = rule.implementation()
         if check is not None:
             checks.append((check, config.options[rule.id], None))  # type: ignore[arg-type]
         else:
@@ -67,10 +79,12 @@ def check_python_files(
     per_file: list[list[Item]] = [[] for _ in files]
     pending: list[tuple[int, Optional[Stored]]] = []
     tasks: list[Task] = []
+    served = 0
     for index, path in enumerate(files):
         stored = cache.lookup(path, shown[path]) if cache else None
         if stored is not None and stored.fresh:
             per_file[index] = stored.items
+            served += 1
             continue
         pending.append((index, stored))
         tasks.append((path, shown[path], stored.digest if stored else None))
@@ -92,26 +106,30 @@ def check_python_files(
             items = checked.items
         elif stored is not None:  # the digest is the stored one's: the content is unchanged
             items = stored.items
+            served += 1
         if cache:
             cache.record(shown[files[index]], checked, items)
         per_file[index] = items
     for items in per_file:
         result.items.extend(items)
+    if cache:
+        result.from_cache = served
 
 
 def repo_hook_findings(
     rule: Rule, options: dict[str, object], root: str, cache: Optional[Cache]
-) -> list[Finding]:
-    """A repository-wide hook's findings, from the cache when the files it reads are unchanged;
-    stored only when they did not change while it ran."""
-    module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+) -> tuple[list[Finding], bool]:
+    """A repository-wide hook's findings, from the cache when the files it reads are unchanged
+    (then True); stored only when they did not change while it ran."""
+    module = rule.implementation()
     key = cache.repo_key(rule.id, module, options, root) if cache else None
     findings = cache.repo_findings(rule.id, key) if cache and key else None
-    if findings is None:
-        findings = module.check(root, options)
-        if cache and key and key == cache.repo_key(rule.id, module, options, root):
-            cache.record_repo(rule.id, key, findings)
-    return findings
+    if findings is not None:
+        return findings, True
+    findings = module.check(root, options)
+    if cache and key and key == cache.repo_key(rule.id, module, options, root):
+        cache.record_repo(rule.id, key, findings)
+    return findings, False
 
 
 def collect(
@@ -123,10 +141,12 @@ def collect(
     repo_hooks: bool = True,
     only_rule: Optional[str] = None,
     check: object = None,
+    cache_dir: Optional[str] = None,
 ) -> Collected:
     """Every finding of the selected hooks and enabled adapters, with the line it starts on.
 
-    `jobs` processes check Python files; `cache` reuses and stores results; `repo_hooks` False
+    `jobs` processes check Python files; `cache` reuses and stores results (in `cache_dir` when
+    given, see gates/cache.py); `repo_hooks` False
     leaves the repository-wide hooks out (a shard other than the first); `only_rule` runs that
     rule alone (a single-purpose hook), without adapters.
     """
@@ -140,7 +160,7 @@ def collect(
     if cache:
         from mergegate.gates.cache import Cache
 
-        store = Cache.open(config.root, [[r.id, config.options[r.id]] for r in rules], cwd)
+        store = Cache.open(config.root, cached_checks(config, rules), cwd, cache_dir)
     shown = {path: display(path, cwd) for path in files}
     if rules:
         checks = python_checks(config, rules, check)
@@ -148,17 +168,20 @@ def collect(
         result.files_checked += len(files)
     read_line = line_reader()
     unparsable: set[str] = set()
+    inputs: dict[str, bool] = {}  # each file the repository-wide rules read: all served?
     for rule in RULES.values():
         if not repo_hooks or not runs(rule, "repo"):
             continue
         try:
             options = config.options[rule.id]
-            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
-            result.files_checked += len(module.inputs(config.root, options))
+            module = rule.implementation()
+            read = module.inputs(config.root, options)
             if check is not None:
-                findings = check(config.root, options)  # type: ignore[operator]
+                findings, served = check(config.root, options), False  # type: ignore[operator]
             else:
-                findings = repo_hook_findings(rule, options, config.root, store)
+                findings, served = repo_hook_findings(rule, options, config.root, store)
+            for name in read:
+                inputs[name] = inputs.get(name, True) and served
         except InputError as error:
             result.errors.append(f"{rule.id}: {error}")
             continue
@@ -175,6 +198,9 @@ def collect(
                     continue  # one file two hooks could not read is one finding
                 unparsable.add(relocated.path)
             result.items.append(Item(relocated, read_line(absolute, finding.line)))
+    result.files_checked += len(inputs)
+    if store is not None:
+        result.from_cache = (result.from_cache or 0) + sum(inputs.values())
     if store:
         store.save()
     for tool in config.tools if only_rule is None else []:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 
 from mergegate.hooks.config import ConfigError, check_keys, rule_options, string_list
+from mergegate.hooks.noqa import Settings as NoqaSettings
+from mergegate.hooks.noqa import settings as noqa_settings
 from mergegate.hooks.registry import CODES, PARSE_ERROR, RULES, TIERS
 from mergegate.hooks.selection import selected
 
@@ -41,6 +43,7 @@ class Config:
         "fail_on",
         "severity",
         "options",
+        "noqa",
     )
 
     def __init__(self, root: str, path: str | None = None) -> None:
@@ -60,11 +63,17 @@ class Config:
         self.options: dict[str, dict[str, object]] = {
             rule.id: rule.default_options() for rule in RULES.values() if rule.module
         }
+        self.noqa = NoqaSettings()
+        """`noqa-peers`, `noqa-require-reason`, `noqa-report-unused` (hooks/noqa.py)."""
 
     def is_selected(self, rule: str, code: str) -> bool:
         """Whether a finding with this rule id and code is reported (flake8: most specific wins).
         A parse error always is: no check ran on its file."""
-        return rule == PARSE_ERROR.id or selected(self.select, self.ignore, rule, code)
+        if rule == PARSE_ERROR.id:
+            return True
+        known = RULES.get(rule)
+        opt_in = known is not None and known.opt_in and rule not in self.noqa.opted_in()
+        return selected(self.select, self.ignore, rule, code, opt_in)
 
     def runs_rule(self, rule_id: str) -> bool:
         """Whether any code of a mergegate rule is selected, so the rule needs to run."""
@@ -170,4 +179,5 @@ def build(table: dict[str, object] | None, path: str | None, root: str) -> Confi
     config.options = {
         rule.id: rule_options(rule, table, str(path)) for rule in RULES.values() if rule.module
     }
+    config.noqa = noqa_settings(table, where)
     return config

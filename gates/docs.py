@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from mergegate.hooks.registry import Rule
+from mergegate.hooks.registry import Code, Rule
 
 
 def _sections(rule: Rule) -> list[tuple[str, str, bool]]:
@@ -25,12 +25,23 @@ def _sections(rule: Rule) -> list[tuple[str, str, bool]]:
         where = f"Configured in `[tool.mergegate.rules.{rule.id}]`."
         sections.append(("Options", f"{options}\n\n{where}", False))
     codes = "\n".join(
-        f"- `{code.code}` (default tier {code.tier}): {code.summary}" for code in rule.codes
+        f"- `{code.code}` ({_code_notes(rule, code)}): {code.summary}" for code in rule.codes
     )
     sections.append(("Codes", codes, False))
     if rule.differences:
         sections.append(("Compared with other linters", rule.differences, False))
     return sections
+
+
+def _code_notes(rule: Rule, code: Code) -> str:
+    """A code's default tier, whether it is opt-in, and the peer codes whose `# noqa` silences it."""
+    notes = [f"default tier {code.tier}"]
+    if rule.opt_in:
+        notes.append("opt-in")
+    if code.peers:
+        peers = " or ".join(f"`# noqa: {peer}`" for peer in code.peers)
+        notes.append(f"{peers} silences it too")
+    return "; ".join(notes)
 
 
 def _fence(code: str) -> str:

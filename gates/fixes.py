@@ -49,7 +49,7 @@ from mergegate.gates.textedit import (
 from mergegate.hooks.files import inside, read_file
 from mergegate.hooks.finding import Fix, InputError
 from mergegate.hooks.registry import RULES
-from mergegate.hooks.source import Source, parse_text
+from mergegate.hooks.source import Source, parse_text, split_lines
 
 MAX_PASSES = 100
 """Passes over one file before giving up on it settling, as ruff bounds them. Most files settle in
@@ -197,8 +197,22 @@ class _Judge:
         if changes is not None and target.before is not None and target.text != target.before:
             origins = line_origins(target.before, target.text)
             changes = changes.for_text(os.path.realpath(target.path), origins)
-        hold_back(items, config, self.request, self.planned.run_root, changes, self.baselines)
+        hold_back(
+            items,
+            config,
+            self.request,
+            self.planned.run_root,
+            changes,
+            self.baselines,
+            lambda path: _lines_mentioning_noqa(target) if path == target.shown else None,
+        )
         return items
+
+
+def _lines_mentioning_noqa(target: FileFix) -> Optional[list[str]]:
+    """The file's lines as they stand, for its file-level `# noqa` directives, when it has any
+    (as `suppress.lines_mentioning_noqa` reads a file on disk)."""
+    return split_lines(target.text) if "noqa" in target.text.lower() else None
 
 
 def _valid(target: FileFix, text: str, strict: bool) -> Optional[Source]:

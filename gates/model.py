@@ -137,6 +137,7 @@ class Outcome:
         "errors",
         "fixed",
         "files_checked",
+        "files_from_cache",
         "tools",
         "shard",
         "fingerprint",
@@ -150,6 +151,7 @@ class Outcome:
         errors: list[str] | None = None,
         fixed: list[BaselineEntry] | None = None,
         files_checked: int = 0,
+        files_from_cache: int | None = None,
         tools: list[str] | None = None,
         shard: tuple[int, int] | None = None,
         fingerprint: str | None = None,
@@ -164,6 +166,9 @@ class Outcome:
         self.fixed = fixed if fixed is not None else []
         """Baseline entries no finding matches any more: fixed since the baseline was written."""
         self.files_checked = files_checked
+        self.files_from_cache = files_from_cache
+        """Of the files checked, those whose results the cache served; None when it was not
+        used."""
         self.tools = tools if tools is not None else []
         """Where findings came from: mergegate and each enabled adapter."""
         self.shard = shard
@@ -182,6 +187,7 @@ class Outcome:
             self.errors,
             self.fixed,
             self.files_checked,
+            self.files_from_cache,
             self.tools,
             self.shard,
             self.fingerprint,

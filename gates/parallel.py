@@ -84,6 +84,7 @@ def check_all(
     ParallelError when the pool fails."""
     if jobs <= 1 or len(tasks) < POOL_MIN_FILES:
         return _check_tasks(tasks, checks, caching, progress)
+    import functools
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -94,8 +95,7 @@ def check_all(
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(chunks)),
             mp_context=context,  # type: ignore[arg-type]
-            initializer=_start_worker,
-            initargs=(checks, caching),
+            initializer=functools.partial(_start_worker, checks, caching),
         ) as pool:
             for chunk_results in pool.map(_check_chunk, chunks):
                 results.extend(chunk_results)

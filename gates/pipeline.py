@@ -16,16 +16,16 @@ from mergegate.gates.decide import decide
 from mergegate.gates.discover import PYTHON_SUFFIXES, Listing, expand, is_python
 from mergegate.gates.model import MIXED, BaselineEntry, Item, Outcome
 from mergegate.gates.projects import Projects
-from mergegate.gates.suppress import mark_suppressed
+from mergegate.gates.suppress import file_lines, mark_suppressed
 from mergegate.gates.tiers import assign_tiers
 from mergegate.hooks.config import ConfigError, Reader, option_value
 from mergegate.hooks.finding import TOOL
 from mergegate.hooks.paths import glob_match, relative_to
-from mergegate.hooks.registry import PARSE_ERROR, RULES
+from mergegate.hooks.registry import PARSE_ERROR, RULES, UNUSED_NOQA
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from mergegate.gates.newcode import Changes
 
@@ -44,6 +44,7 @@ class Request:
         "new_from_rev",
         "jobs",
         "cache",
+        "cache_dir",
         "shard",
         "only_rule",
         "rule_options",
@@ -72,6 +73,8 @@ class Request:
         """Processes checking Python files (gates/parallel.py)."""
         self.cache = False
         """Reuse and store results in the cache (gates/cache.py)."""
+        self.cache_dir: str | None = None
+        """The cache's folder, when named (`--cache-dir`)."""
         self.shard: tuple[int, int] | None = None
         """Check only this shard's files (gates/shards.py)."""
         self.only_rule: str | None = None
@@ -186,12 +189,11 @@ def plan(request: Request) -> Plan:
 
 def _read_by_repo_rules(path: str, config: Config) -> bool:
     """Whether a repository-wide rule of the project reads `path` (then it is checked)."""
-    import importlib
 
     relative = relative_to(path, config.root)
     for rule in RULES.values():
         if rule.scope == "repo" and config.runs_rule(rule.id):
-            module = importlib.import_module(f"mergegate.hooks.{rule.module}")
+            module = rule.implementation()
             if relative in module.inputs(config.root, config.options[rule.id]):
                 return True
     return False
@@ -231,12 +233,21 @@ def hold_back(
     run_root: str,
     changes: Changes | None,
     baselines: dict[str, list[BaselineEntry]],
+    lines_of: Callable[[str], Sequence[str] | None],
+    files: list[str] | None = None,
 ) -> tuple[str, str, list[BaselineEntry]] | None:
     """The stages between collecting and deciding: mark what is held back (`# noqa`, the
-    baseline, code unchanged since --new-from-rev). Run on a project's items, and by the fixes on
-    a file's items after each pass. `baselines` keeps the entries read, by file. Returns the
-    baseline's name, its root and the entries nothing matched, when a baseline applied."""
-    mark_suppressed(items)
+    baseline, code unchanged since --new-from-rev), after adding the `unused-noqa` findings of
+    `files` when the project selects that rule. Run on a project's items, and by the fixes on a
+    file's items after each pass (no `files`: they add no finding). `baselines` keeps the entries
+    read, by file; `lines_of` gives a file's lines, for its file-level `# noqa` directives.
+    Returns the baseline's name, its root and the entries nothing matched, when one applied."""
+    mark_suppressed(items, config.noqa, lines_of)
+    unused_selected = config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code)
+    if files is not None and unused_selected and request.only_rule is None:
+        unused = _unused_noqa(config, files, items, request)
+        mark_suppressed(unused, config.noqa, lines_of)
+        items.extend(unused)
     held = None
     baseline_path, baseline_root = request.baseline, run_root
     if baseline_path is None:
@@ -276,6 +287,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
     errors: list[str] = []
     fixed: list[BaselineEntry] = []
     files_checked = 0
+    from_cache: int | None = None
     repo_hooks = request.shard is None or request.shard[0] == 1
     for config in configs:
         files = planned.files.get(id(config), [])
@@ -292,11 +304,23 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             repo_hooks=repo_hooks,
             only_rule=request.only_rule,
             check=request.check,
+            cache_dir=request.cache_dir,
         )
         files_checked += collected.files_checked
+        if collected.from_cache is not None:
+            from_cache = (from_cache or 0) + collected.from_cache
         errors.extend(collected.errors)
         project_items = collected.items
-        held = hold_back(project_items, config, request, planned.run_root, changes, {})
+        held = hold_back(
+            project_items,
+            config,
+            request,
+            planned.run_root,
+            changes,
+            {},
+            file_lines(request.cwd),
+            files,
+        )
         if held is not None:
             name, baseline_root, unmatched = held
             looked = baseline_scope(config, files, project_items, request, baseline_root)
@@ -315,6 +339,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         errors=errors,
         fixed=fixed,
         files_checked=files_checked,
+        files_from_cache=from_cache,
         tools=[TOOL, *sorted({tool for c in configs for tool in c.tools})],
         shard=request.shard,
         notes=planned.notes,
@@ -324,6 +349,22 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
 
         outcome.fingerprint = shards.fingerprint(configs, request, planned.run_root)
     return planned, outcome
+
+
+def _unused_noqa(
+    config: Config, files: list[str], items: list[Item], request: Request
+) -> list[Item]:
+    """The opt-in `unused-noqa` findings of a project's checked Python files; files that a
+    selected repository-wide rule reads are left out, so that sharded and whole runs agree."""
+    from mergegate.gates.suppress import repository_inputs, unused_noqa
+    from mergegate.hooks.paths import display
+
+    selected = {rule.id for rule in RULES.values() if rule.module and config.runs_rule(rule.id)}
+    shared = repository_inputs(config.root, selected, config.options)
+    judged = [
+        (display(path, request.cwd), path) for path in files if os.path.realpath(path) not in shared
+    ]
+    return unused_noqa(items, judged, config.noqa, selected)
 
 
 def _changed_configuration(request: Request, planned: Plan) -> list[Item]:

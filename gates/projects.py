@@ -158,4 +158,5 @@ def load(config_file: str | None, start: str) -> Config:
     """The configuration that judges `start` (a file or folder): --config's, else the closest
     table's, else the defaults."""
     path = os.path.realpath(start)
-    return Projects(os.path.realpath(os.curdir), [path], config_file).for_path(path)
+    folder = path if os.path.isdir(path) else os.path.dirname(path)
+    return Projects(folder, [path], config_file).for_path(path)

@@ -80,6 +80,7 @@ def fingerprint(configs: list[Config], request: Request, run_root: str) -> str:
                     name: getattr(config, name)
                     for name in ("select", "ignore", "exclude", "tools", "severity", "options")
                 },
+                "noqa": config.noqa.as_dict(),
             }
             for config in configs
         ],

@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     import argparse
     from collections.abc import Callable, Sequence
 
+    from mergegate.gates.model import Outcome
+
     from .finding import Finding
     from .source import PythonCheck
 
@@ -191,7 +193,6 @@ def write_safely(stream: object, text: str) -> None:
 def _run(rule: Rule, check: object, invocation: Invocation, paths: list[str]) -> int:
     """Run the gate's pipeline for this rule alone over `paths`; print and return its verdict."""
     from mergegate.gates.pipeline import Request, run
-    from mergegate.gates.reports.text import hook_report
 
     from .config import ConfigError
     from .finding import InputError
@@ -211,15 +212,37 @@ def _run(rule: Rule, check: object, invocation: Invocation, paths: list[str]) ->
             changed = bool(fixed.changed)
         else:
             outcome = run(request)
-    except (ConfigError, InputError) as error:
-        fail(prog, str(error))
+    except (ConfigError, InputError) as problem:
+        fail(prog, str(problem))
         return EXIT_ERROR
     write_safely(sys.stdout, hook_report(outcome, prog))
-    for problem in outcome.errors:
-        fail(prog, problem.removeprefix(f"{rule.id}: "))
+    for error in outcome.errors:
+        fail(prog, error.removeprefix(f"{rule.id}: "))
     if changed and outcome.exit_code != EXIT_ERROR:
         return EXIT_FINDINGS  # pre-commit's convention: a hook that changed files fails
     return outcome.exit_code
+
+
+def hook_report(outcome: Outcome, prog: str) -> str:
+    """A single-purpose hook's output: `path:line:col: CODE message` per new finding (the line
+    pre-commit-hooks and flake8 print), ` [P2, not blocking]` after one that does not block, and
+    one line for what is held back; the same decisions as the gate's."""
+    from mergegate.gates.model import BASELINED, EXISTING
+
+    from .terminal import terminal_text
+
+    lines = []
+    for item in sorted(outcome.new, key=lambda item: item.finding.sort_key()):
+        line = item.finding.format()
+        if not item.blocking:
+            line += f" [{item.severity}, not blocking at fail-on {item.fail_on}]"
+        lines.append(line)
+    counts = outcome.counts()
+    held = [f"{counts[state]} {state}" for state in (EXISTING, BASELINED) if counts[state]]
+    if held:  # `# noqa` is silent, as in every linter
+        lines.append(f"{prog}: held back, not listed: {', '.join(held)}")
+    lines.extend(f"{prog}: note: {terminal_text(note)}" for note in outcome.notes)
+    return "".join(line + "\n" for line in lines)
 
 
 def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) -> int:

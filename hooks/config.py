@@ -30,6 +30,13 @@ KEYS = {
     "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
     "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
     "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
+    "noqa-peers": "Honour flake8's and ruff's codes for our rules in `# noqa` (E722, F824, "
+    "PLW0602, T201, T203) and their file-level `# flake8: noqa` and `# ruff: noqa[: CODES]` "
+    "(default true).",
+    "noqa-require-reason": "A suppression silences only with a reason after it: `# noqa: MG101 "
+    "-- why` (default false).",
+    "noqa-report-unused": "Run the opt-in `unused-noqa` rule (MG002): report a `# noqa` that "
+    "silences nothing (default false).",
 }
 """Every key of a configuration table, with the one-line help the README reference is built
 from."""
@@ -67,19 +74,100 @@ class Reader:
 
 
 def parse_toml(path: str, data: bytes) -> dict[str, object]:
-    """A TOML document; any failure is a ConfigError naming the file."""
+    """A TOML document; any failure is a ConfigError naming the file. Parsed documents are kept
+    (`ParsedCache`), so that a hook starting in a project does not pay for importing `tomllib`."""
+    cache = ParsedCache.shared()
+    known = cache.get(path, data)
+    if known is not None:
+        return known
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    cache.put(path, data, document)
+    return document
+
+
+class ParsedCache:
+    """Parsed configuration files, in the user's cache directory (never in a checked tree), kept
+    with the exact bytes they were parsed from: a file whose bytes differ in any way is parsed
+    again, so nothing but the bytes themselves decides. `marshal` reads them back in
+    microseconds; documents it cannot hold (TOML dates) are simply not kept. Any problem with
+    the cache file means parsing as usual, never an error."""
+
+    NAME = "parsed-config.marshal"
+    KEPT = 32
+    """Files kept; the least recently stored go first."""
+    _shared: ParsedCache | None = None
+
+    def __init__(self, folder: str | None) -> None:
+        self.path = os.path.join(folder, "mergegate", self.NAME) if folder else None
+        self.entries: dict[str, tuple[bytes, dict[str, object]]] | None = None
+
+    @classmethod
+    def shared(cls) -> ParsedCache:
+        if cls._shared is None:
+            from .files import user_cache_home
+
+            cls._shared = cls(user_cache_home())
+        return cls._shared
+
+    def _load(self) -> dict[str, tuple[bytes, dict[str, object]]]:
+        if self.entries is None:
+            self.entries = {}
+            if self.path is not None:
+                import marshal
+
+                try:
+                    with open(self.path, "rb") as handle:
+                        loaded = marshal.loads(handle.read())
+                    if isinstance(loaded, dict):
+                        self.entries = loaded
+                except (OSError, EOFError, ValueError, TypeError):
+                    pass
+        return self.entries
+
+    def get(self, path: str, data: bytes) -> dict[str, object] | None:
+        entry = self._load().get(os.path.abspath(path))
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == data:
+            document = entry[1]
+            return document if isinstance(document, dict) else None
+        return None
+
+    def put(self, path: str, data: bytes, document: dict[str, object]) -> None:
+        if self.path is None:
+            return
+        import marshal
+
+        entries = self._load()
+        entries.pop(os.path.abspath(path), None)
+        entries[os.path.abspath(path)] = (data, document)
+        while len(entries) > self.KEPT:
+            entries.pop(next(iter(entries)))
+        try:
+            text = marshal.dumps(entries)
+        except ValueError:  # a value marshal cannot hold (a TOML date): not kept
+            entries.pop(os.path.abspath(path))
+            return
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            with open(temporary, "wb") as handle:
+                handle.write(text)
+            os.replace(temporary, self.path)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 def table_of(path: str, document: dict[str, object], standalone: bool) -> dict[str, object] | None:
@@ -110,7 +198,9 @@ def read_table(path: str, reader: Reader, standalone: bool = False) -> dict[str,
     return table_of(reader.describe(path), parse_toml(path, data), standalone and not is_pyproject)
 
 
-def resolve(path: str, table: dict[str, object], reader: Reader) -> tuple[dict, list[str]]:
+def resolve(
+    path: str, table: dict[str, object], reader: Reader
+) -> tuple[dict[str, object], list[str]]:
     """The table with its `extend` chain applied (the extending file's settings win; the tables
     `severity` and `rules` merge key by key), and the chain's files, nearest first.
 

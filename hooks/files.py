@@ -52,7 +52,8 @@ def read_file(path: str, shown_as: str | None = None, within: str | None = None)
             raise InputError(f"{name}: not a regular file (a pipe, device or socket): not read")
         if status.st_size > MAX_BYTES:
             raise InputError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MiB: not read")
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             chunk = os.read(descriptor, 1 << 20)
             if not chunk:
@@ -84,3 +85,22 @@ def line_reader(within: str | None = None) -> Callable[[str, int], str]:
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     return read_line
+
+
+def user_cache_home() -> str | None:
+    """The user's cache directory, or None when there is no absolute one: `$XDG_CACHE_HOME`,
+    else `~/.cache` (`~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):  # a relative value is invalid per the XDG specification
+        return xdg
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA", "")
+        return base if os.path.isabs(base) else None
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):
+        return None
+    import sys
+
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches")
+    return os.path.join(home, ".cache")

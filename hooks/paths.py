@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
+    from collections.abc import Callable
+    from typing import Any
+
 
 def display(path: str, start: str | None = None) -> str:
     """`path` relative to `start` (the current directory), `/`-separated; absolute if outside."""
@@ -91,17 +96,21 @@ def _one(char: str, token: Token) -> bool:
         return True
     if kind == "char":
         return char == value
-    ranges, negated = value  # type: ignore[misc]
+    ranges: tuple[tuple[str, str], ...]
+    negated: bool
+    ranges, negated = value  # type: ignore[misc]  # a set token's value
     inside = any(low <= char <= high for low, high in ranges)
-    return inside != negated
+    return bool(inside != negated)
 
 
 def _match(name: str, tokens: list[Token]) -> bool:
     """fnmatchcase for one segment, without `re`."""
-    return _match_sequence(list(name), tokens, _one)  # type: ignore[arg-type]
+    return _match_sequence(list(name), tokens, _one)
 
 
-def _match_sequence(items: list[str], pattern: list, matches: object) -> bool:
+def _match_sequence(
+    items: list[str], pattern: list[Any], matches: Callable[[str, Any], bool]
+) -> bool:
     """Whether `items` match `pattern`, whose stars (`("star", None)` or None for `**`) stand for
     any run of items: greedy, going back only to the last star, so linear per star."""
     star_tokens = (("star", None), None)
@@ -111,7 +120,7 @@ def _match_sequence(items: list[str], pattern: list, matches: object) -> bool:
     while i < len(items):
         token = pattern[p] if p < len(pattern) else None
         step = p < len(pattern) and token not in star_tokens
-        if step and matches(items[i], token):  # type: ignore[operator]
+        if step and matches(items[i], token):
             i += 1
             p += 1
         elif p < len(pattern) and token in star_tokens:

@@ -7,6 +7,10 @@ start-up for nothing.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from typing import Any
+
 TIERS = ("P0", "P1", "P2", "P3")
 """Severity tiers, most severe first. P0 blocks a merge by default."""
 
@@ -46,14 +50,20 @@ class Option:
 
 
 class Code:
-    """One reportable code of a rule, with its own default tier (a rule may have several)."""
+    """One reportable code of a rule, with its own default tier (a rule may have several).
 
-    __slots__ = ("code", "tier", "summary")
+    `peers` are the codes other linters give the same finding (flake8's, ruff's, pylint's): a
+    `# noqa` written for them silences this code too, so a team's existing suppressions keep
+    working (hooks/noqa.py).
+    """
 
-    def __init__(self, code: str, tier: str, summary: str) -> None:
+    __slots__ = ("code", "tier", "summary", "peers")
+
+    def __init__(self, code: str, tier: str, summary: str, peers: tuple[str, ...] = ()) -> None:
         self.code = code
         self.tier = tier
         self.summary = summary
+        self.peers = peers
 
 
 class Rule:
@@ -71,6 +81,7 @@ class Rule:
         "use_instead",
         "options",
         "differences",
+        "opt_in",
     )
 
     def __init__(
@@ -86,11 +97,14 @@ class Rule:
         use_instead: str,
         options: tuple[Option, ...] = (),
         differences: str = "",
+        opt_in: bool = False,
     ) -> None:
         self.id = id
         self.codes = codes
         self.summary = summary
-        self.scope = scope  # "python": one Python file at a time; "repo": the repository root
+        # "python": one Python file at a time; "repo": the repository root; "noqa": the `# noqa`
+        # comments of the checked files, judged after every other finding is known
+        self.scope = scope
         self.module = module  # the module under mergegate.hooks that implements it
         self.what = what
         self.why = why
@@ -98,6 +112,7 @@ class Rule:
         self.use_instead = use_instead
         self.options = options
         self.differences = differences
+        self.opt_in = opt_in  # left out of the default selection: runs only when asked for
 
     @property
     def code(self) -> str:
@@ -115,6 +130,13 @@ class Rule:
                 return option
         raise KeyError(name)
 
+    def implementation(self) -> Any:
+        """The module under mergegate.hooks that implements the rule (its `check`, `NEEDS`,
+        `inputs`), imported on first use with the builtin `__import__`: `importlib` would cost
+        a hook's start-up time."""
+        package = __import__(f"mergegate.hooks.{self.module}")
+        return getattr(package.hooks, self.module)
+
     def default_options(self) -> dict[str, object]:
         return {
             option.name: (
@@ -127,15 +149,21 @@ class Rule:
 # Codes, by name: checks report them through these constants, never by their text or by
 # their position in a rule's `codes`.
 UNPARSABLE_FILE = Code("MG001", "P0", "a file could not be read or parsed, so no check ran on it")
+NOQA_SILENCES_NOTHING = Code("MG002", "P3", "`# noqa` comment silences no finding")
 CONFIG_CHANGED = Code(
     "MG003", "P1", "the pull request changes the gate's configuration; it applies after merge"
 )
 BARE_EXCEPT_HANDLER = Code(
-    "MG101", "P0", "bare `except:` catches everything, even KeyboardInterrupt"
+    "MG101", "P0", "bare `except:` catches everything, even KeyboardInterrupt", peers=("E722",)
 )
-UNUSED_DECLARATION = Code("MG201", "P1", "`global`/`nonlocal` name is never bound in this scope")
-PRINT_CALL = Code("MG301", "P2", "`print()` call left in a module")
-PPRINT_CALL = Code("MG302", "P2", "`pprint()` call left in a module")
+UNUSED_DECLARATION = Code(
+    "MG201",
+    "P1",
+    "`global`/`nonlocal` name is never bound in this scope",
+    peers=("F824", "PLW0602"),
+)
+PRINT_CALL = Code("MG301", "P2", "`print()` call left in a module", peers=("T201",))
+PPRINT_CALL = Code("MG302", "P2", "`pprint()` call left in a module", peers=("T203",))
 UNLOCKED_LAZY_SINGLETON = Code(
     "MG401", "P0", "lazily created shared instance is not guarded by a lock"
 )
@@ -171,6 +199,48 @@ PARSE_ERROR = Rule(
     ),
     example="def broken(:\n    pass",
     use_instead="def fixed():\n    pass",
+)
+
+UNUSED_NOQA = Rule(
+    id="unused-noqa",
+    codes=(NOQA_SILENCES_NOTHING,),
+    summary="A `# noqa` comment that silences no finding (opt-in).",
+    scope="noqa",
+    module="",
+    opt_in=True,
+    what=(
+        "Reports, at the comment, a `# noqa` that silences no finding of the run, as ruff's "
+        "RUF100 does. Opt-in: it runs only when `select` names it (`unused-noqa`, `MG002` or a "
+        "prefix such as `MG0`) or `noqa-report-unused = true` adds it to the default selection; "
+        "`ignore` still applies. A blanket `# noqa` is reported when it silences no finding on "
+        "its line, neither mergegate's nor an enabled adapter's. In a code list, mergegate's own "
+        "entries (codes, code prefixes, rule ids) that silence nothing there are reported, each "
+        "named in the message; one whose rule is not selected is named as such. Codes of other "
+        "tools, peer codes included (`E722`, `T201`), are never judged: those tools read the "
+        "comment too, and only they know whether it is still needed. Only comments count (not "
+        "`# noqa` inside a string); a comment that names this rule itself (`# noqa: MG101, "
+        "MG002`) is not reported; file-level directives (`# flake8: noqa`, `# ruff: noqa`) are "
+        "not judged; a file that does not parse is skipped, since no check ran on it, and so is a "
+        "Python file that a selected repository-wide rule reads (a noxfile.py): that rule checks "
+        "the repository once, in one shard of a sharded run. A `# noqa` "
+        "that matches its finding but no longer silences it (expired, or without a required "
+        "reason) is not unused: the finding itself is reported, saying why."
+    ),
+    why=(
+        "A suppression that silences nothing is a trap: once the code it excused is fixed or "
+        "moved, the comment stays behind and quietly swallows the next finding on that line."
+    ),
+    example=(
+        "try:\n    config = load(path)\nexcept FileNotFoundError:  # noqa: MG101\n    config = {}"
+    ),
+    use_instead=("try:\n    config = load(path)\nexcept FileNotFoundError:\n    config = {}"),
+    differences=(
+        "RUF100 judges a blanket `# noqa` by ruff's own rules; this rule by mergegate's and the "
+        "enabled adapters'. A blanket `# noqa` kept for another tool is therefore reported: name "
+        "that tool's codes instead (`# noqa: E501`), which are never judged. flake8, run as an "
+        "adapter, drops what its own `# noqa` silences before the gate sees it, which is the "
+        "same case. Duplicated codes are not reported."
+    ),
 )
 
 CONFIG_CHANGE = Rule(
@@ -539,6 +609,7 @@ RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
         PARSE_ERROR,
+        UNUSED_NOQA,
         CONFIG_CHANGE,
         BARE_EXCEPT,
         UNUSED_GLOBAL,

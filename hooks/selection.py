@@ -43,8 +43,18 @@ def most_specific(selectors: Iterable[str], rule: str, code: str) -> str | None:
     return best(selectors, rule, code)[1]
 
 
-def selected(select: list[str] | None, ignore: list[str], rule: str, code: str) -> bool:
+def selected(
+    select: list[str] | None,
+    ignore: list[str],
+    rule: str,
+    code: str,
+    opt_in: bool = False,
+) -> bool:
     """Whether `select`/`ignore` report a finding: the more specific of the two lists wins, a tie
-    goes to ignore, as in flake8; no `select` selects everything, least specifically."""
-    chosen = 1 if select is None else best(select, rule, code)[0]
+    goes to ignore, as in flake8; no `select` selects everything, least specifically, but an
+    `opt_in` rule (one that runs only when asked for)."""
+    if select is None:
+        chosen = 0 if opt_in else 1
+    else:
+        chosen = best(select, rule, code)[0]
     return chosen > 0 and chosen > best(ignore, rule, code)[0]

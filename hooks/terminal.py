@@ -9,14 +9,33 @@ from __future__ import annotations
 
 _TERMINAL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 _TERMINAL.update({ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
-_TERMINAL.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
+
+
+def _surrogate(code: int) -> str | None:
+    """Lone surrogates (undecodable bytes of a file name) as `\\udcff`; other characters kept.
+    A callable table entry for `str.translate`, so that no table of 2,048 entries is built when a
+    hook starts."""
+    return f"\\u{code:04x}" if 0xD800 <= code < 0xE000 else None
+
+
+class _Table(dict):  # type: ignore[type-arg]
+    """`_TERMINAL`, with surrogates escaped on lookup."""
+
+    def __missing__(self, code: int) -> str | None:
+        value = _surrogate(code)
+        if value is None:
+            raise LookupError(code)
+        return value
+
+
+_TABLE = _Table(_TERMINAL)
 
 
 def terminal_text(text: str) -> str:
     """`text` for a terminal or log line: control characters (escape sequences, line breaks) and
     undecodable bytes written as Python-style escapes, so a file name cannot move the cursor, paint
     the screen or start a new line that looks like another finding; `##[` written `#\\x23[`."""
-    return text.translate(_TERMINAL).replace("##[", "#\\x23[")
+    return text.translate(_TABLE).replace("##[", "#\\x23[")
 
 
 def terminal_line(text: str) -> str:

@@ -35,7 +35,7 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
     scopes `_declarations` needs to walk. Statements only, so cheap: most files that say "global"
     say it in a comment or a string, or at module level."""
     found: dict[int, _ast.AST] = {}
-    pending: list[tuple[_ast.stmt, _ast.AST | None]] = [(node, None) for node in tree.body]
+    pending: list[tuple[_ast.AST, _ast.AST | None]] = [(node, None) for node in tree.body]
     while pending:
         node, owner = pending.pop()
         if isinstance(node, (_ast.Global, _ast.Nonlocal)):
@@ -44,7 +44,9 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
             continue
         if isinstance(node, DEFINITIONS):
             owner = node
-        pending.extend((child, owner) for block in blocks(node) for child in block)
+        pending.extend(
+            (child, owner) for block in blocks(node) for child in block  # type: ignore[arg-type]
+        )
     return list(found.values())
 
 

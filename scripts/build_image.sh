@@ -20,7 +20,7 @@
 # nproc) are refused. Neither changes the image.
 #
 # Prints the build time, the image size and each run's output with its exit status; exits non-zero
-# when a run does not end as expected.
+# when a run does not end as expected or mergegate warns (the cache must stay silent).
 set -euo pipefail
 
 BASE=localhost/python:3.11-slim
@@ -73,25 +73,44 @@ echo "built in $((SECONDS - start)) s;" \
     "entrypoint $(podman image inspect --format '{{json .Config.Entrypoint}}' "$IMAGE")"
 podman history --format '  {{.Size}}\t{{.CreatedBy}}' "$IMAGE" | cut -c 1-100
 
-# gate EXPECTED_STATUS FOLDER [podman options --] mergegate arguments...
+# gate EXPECTED_STATUS [podman options...] -- mergegate arguments...
+# Runs the image in /src; fails when the status is not EXPECTED_STATUS or mergegate warned.
 gate() {
-    local expected=$1 folder=$2 status=0
-    shift 2
-    local options=()
-    if [ "${1:-}" = "--env" ]; then
-        options=("$1" "$2")
-        shift 2
-    fi
-    "${RUN[@]}" "${options[@]}" -v "$folder:/src" -w /src "$IMAGE" "$@" || status=$?
+    local expected=$1 status=0 options=()
+    shift
+    while [ "$1" != "--" ]; do
+        options+=("$1")
+        shift
+    done
+    shift
+    "${RUN[@]}" "${options[@]}" -w /src "$IMAGE" "$@" 2>"$work/stderr" || status=$?
+    cat "$work/stderr"
     echo "-> exit status $status"
     if [ "$status" -ne "$expected" ]; then
         echo "build_image.sh: expected exit status $expected" >&2
         exit 1
     fi
+    if grep -q "mergegate: warning" "$work/stderr"; then
+        echo "build_image.sh: mergegate warned" >&2
+        exit 1
+    fi
 }
 
-echo "== podman run --rm -v \"\$PWD/examples:/src\" -w /src $IMAGE run .   (blocks: 1)"
-gate 1 "$root_dir/examples" run .
+# The documented command, with the repository mounted read-only, and as another user (who cannot
+# write the image's cache folder): the gate blocks, and says nothing about its cache.
+echo "== podman run --rm -v \"\$PWD/examples:/src:ro\" -w /src $IMAGE run .   (blocks: 1)"
+gate 1 -v "$root_dir/examples:/src:ro" -- run .
+echo "== the same as uid 4242 (--user 4242:4242)   (blocks: 1)"
+gate 1 --user 4242:4242 -v "$root_dir/examples:/src:ro" -- run .
+
+# A named volume on /cache keeps the results between runs: the second run serves every file.
+echo "== twice with a cache volume (-v mergegate-cache:/cache), the Markdown report's cache line"
+podman volume rm --force mergegate-cache >/dev/null
+gate 1 -v mergegate-cache:/cache -v "$root_dir/examples:/src:ro" -- run . --format markdown |
+    grep "served from the cache"
+gate 1 -v mergegate-cache:/cache -v "$root_dir/examples:/src:ro" -- run . --format markdown |
+    grep "served from the cache"
+podman volume rm --force mergegate-cache >/dev/null
 
 # A git repository owned by a uid other than the image's: git refuses it ("dubious ownership")
 # unless it is a safe directory, and then the gate can neither list its files nor diff it. The new
@@ -104,6 +123,6 @@ git -C "$work/repo" add -A
 git -C "$work/repo" -c user.name=build -c user.email=build@example.invalid commit -q -m examples
 printf 'try:\n    import json\nexcept:\n    json = None\n' >"$work/repo/app/new_module.py"
 chown -R 4242:4242 "$work/repo"
-gate 1 "$work/repo" run . --new-from-rev HEAD
+gate 1 -v "$work/repo:/src" -- run . --new-from-rev HEAD
 echo "== the same without the image's git configuration (GIT_CONFIG_NOSYSTEM=1): git refuses (2)"
-gate 2 "$work/repo" --env GIT_CONFIG_NOSYSTEM=1 run . --new-from-rev HEAD
+gate 2 --env GIT_CONFIG_NOSYSTEM=1 -v "$work/repo:/src" -- run . --new-from-rev HEAD

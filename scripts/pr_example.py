@@ -87,7 +87,7 @@ def gate_examples(work: Path) -> tuple[dict[str, Any], str]:
             GITHUB_TOKEN=TOKEN,
         )
         result = subprocess.run(
-            [sys.executable, "-m", "mergegate.gates.cli", "run", "--github", "."],
+            [sys.executable, "-m", "mergegate.gates.cli", "run", "--github", "--no-cache", "."],
             cwd=repository,
             env=environment,
             capture_output=True,

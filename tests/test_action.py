@@ -1,10 +1,13 @@
 """action.yml without a runner (tests/test_action_act.py runs it in one).
 
 It validates against the github-actions JSON schema that check-jsonschema bundles (no network);
-zizmor finds nothing in it nor in the act test's workflow; the workflows docs/github.md shows are
-valid too. Its run step, executed by bash as the runner executes it (`bash --noprofile --norc -eo
-pipefail`) with the inputs in the environment and a stand-in for mergegate that records its
-arguments, turns inputs into arguments exactly and never runs them as code.
+zizmor finds nothing in it nor in the act tests' workflows and actions; the workflows
+docs/github.md shows are valid too. Its scripts, executed by bash as the runner executes them
+(`bash --noprofile --norc -eo pipefail`) with the inputs in the environment and a stand-in for
+mergegate that records its arguments, turn inputs into arguments exactly and never run them as
+code. Its cache steps are pinned, keyed and conditioned as promised (the results saved only when
+every clause of a plain conjunction holds, one of them a push to the default branch; act evaluates
+it for real), and both caches live outside the workspace.
 """
 
 from __future__ import annotations
@@ -22,9 +25,18 @@ import yaml
 
 from test_gate import git
 
+from mergegate.gates.plan import plan
+
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / "action.yml"
-ACT_WORKFLOW = ROOT / "tests" / "data" / "act" / "gate.yml"
+ACT_DATA = ROOT / "tests" / "data" / "act"
+ACT_WORKFLOW = ACT_DATA / "gate.yml"
+ACT_FILES = [
+    ACT_WORKFLOW,
+    ACT_DATA / "cache.yml",
+    *sorted(ACT_DATA.glob("cache-stub/*/action.yml")),
+]
+"""The act tests' workflows and the actions/cache stand-in."""
 DOCS = ROOT / "docs" / "github.md"
 BIN = Path(sys.executable).parent
 SPEC = yaml.safe_load(ACTION.read_text())
@@ -34,9 +46,12 @@ INPUT = re.compile(r"^\$\{\{ inputs\.([a-z-]+) \}\}$")
 RECORDER = """#!/bin/sh
 printf '%s\\0' "$@" > "$RECORD/args"
 printf '%s' "$GITHUB_TOKEN" > "$RECORD/token"
+printf '%s' "$MERGEGATE_CACHE_DIR" > "$RECORD/cache-dir"
 exit "${FAKE_STATUS:-0}"
 """
-"""Stands in for the venv's mergegate: records its arguments (NUL-separated) and token."""
+"""Stands in for the environment's Python running mergegate: records its arguments
+(NUL-separated), token and cache folder."""
+CACHE_ACTIONS = re.compile(r"^actions/cache/(restore|save)@([0-9a-f]{40})$")
 
 
 def tool(name: str) -> str:
@@ -55,7 +70,9 @@ def test_action_validates_against_the_github_actions_schema() -> None:
     assert (result.returncode, result.stdout.strip()) == (0, "ok -- validation done"), result
 
 
-@pytest.mark.parametrize("path", [ACTION, ACT_WORKFLOW], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", [ACTION, *ACT_FILES], ids=lambda path: path.relative_to(ROOT).as_posix()
+)
 def test_zizmor_finds_nothing(path: Path) -> None:
     result = subprocess.run(
         [tool("zizmor"), "--offline", "--format", "json", str(path)],
@@ -90,7 +107,9 @@ def test_the_documented_ci_files_are_valid(tmp_path: Path, schema: str, marker: 
 
 
 def test_no_expression_inside_a_script_and_branding_is_set() -> None:
-    for step in SPEC["runs"]["steps"]:
+    scripts = [step for step in SPEC["runs"]["steps"] if "run" in step]
+    assert [step["id"] for step in scripts] == ["prepare", "install", "gate"]
+    for step in scripts:
         assert "${{" not in step["run"], step["name"]
     assert set(SPEC["branding"]) == {"icon", "color"}
 
@@ -107,53 +126,86 @@ def test_every_output_comes_from_the_run_step() -> None:
 
 
 class RunStep:
-    """The `gate` step's script, run as the runner runs it, with a recording mergegate."""
+    """The `prepare` and `gate` steps' scripts, run as the runner runs them, with a recording
+    mergegate (the cache steps between them are actions, not run here)."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.workspace = tmp_path / "workspace"
         self.workspace.mkdir()
         self.record = tmp_path / "record"
         self.record.mkdir()
-        venv = tmp_path / "venv" / "bin"
-        venv.mkdir(parents=True)
-        (venv / "python").symlink_to(sys.executable)
-        (venv / "mergegate").write_text(RECORDER)
-        (venv / "mergegate").chmod(stat.S_IRWXU)
-        self.script = tmp_path / "gate.sh"
-        self.script.write_text(STEPS["gate"]["run"])
+        self.temp = tmp_path / "runner-temp"
+        self.temp.mkdir()
+        self.recorder = tmp_path / "recorder"
+        self.recorder.write_text(RECORDER)
+        self.recorder.chmod(stat.S_IRWXU)
+        python = tmp_path / "bin"
+        python.mkdir()
+        (python / "python3").symlink_to(sys.executable)  # with venv, as the step requires
         self.environment = {
-            "PATH": os.environ["PATH"],
+            "PATH": f"{python}{os.pathsep}{os.environ['PATH']}",
             "HOME": str(tmp_path),
             "GITHUB_WORKSPACE": str(self.workspace),
-            "RUNNER_TEMP": str(tmp_path),
+            "GITHUB_ACTION_PATH": str(ROOT),
+            "RUNNER_TEMP": str(self.temp),
+            "RUNNER_OS": "Linux",
+            "RUNNER_ARCH": "X64",
             "RECORD": str(self.record),
         }
-        for name, value in STEPS["gate"]["env"].items():
+        for name, value in STEPS["prepare"]["env"].items():
             match = INPUT.match(value)
             if match:
                 self.environment[name] = str(SPEC["inputs"][match[1]].get("default", ""))
-        self.environment.update(
-            MERGEGATE_VENV=str(venv.parent), GITHUB_TOKEN="ghs_secret", PR_BASE_SHA=""
+        self.environment.update(GITHUB_TOKEN="ghs_secret", PR_BASE_SHA="")
+        self.outputs: dict[str, str] = {}
+
+    def script(self, step_id: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        script = self.temp.parent / f"{step_id}.sh"
+        script.write_text(STEPS[step_id]["run"])
+        output = self.temp.parent / f"{step_id}.output"
+        output.write_text("")
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=self.workspace,
+            env={**environment, "GITHUB_OUTPUT": str(output)},
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        for line in output.read_text().splitlines():
+            name, _, value = line.partition("=")
+            self.outputs[name] = value
+        return result
 
     def run(self, status: int = 0, **inputs: str) -> subprocess.CompletedProcess[str]:
         """Run with inputs given by name (`extra_args` for `extra-args`); PR_BASE_SHA too."""
         environment = {**self.environment, "FAKE_STATUS": str(status)}
         for name, value in inputs.items():
             environment[name if name.isupper() else f"INPUT_{name.upper()}"] = value
-        return subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(self.script)],
-            cwd=self.workspace,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
+        prepared = self.script("prepare", environment)
+        if prepared.returncode != 0:
+            return prepared
+        environment.update(
+            MERGEGATE_PYTHON=str(self.recorder),
+            MERGEGATE_ARGUMENTS=self.outputs["arguments"],
+            MERGEGATE_CACHE_DIR=self.outputs["results"],
+        )
+        gated = self.script("gate", environment)
+        return subprocess.CompletedProcess(
+            gated.args,
+            gated.returncode,
+            prepared.stdout + gated.stdout,
+            prepared.stderr + gated.stderr,
         )
 
     def arguments(self) -> Optional[list[str]]:
         """mergegate's arguments, or None when it did not run."""
         path = self.record / "args"
-        return path.read_text().split("\0")[:-1] if path.exists() else None
+        if not path.exists():
+            return None
+        words = path.read_text().split("\0")[:-1]
+        assert words[:2] == ["-m", "mergegate.gates.cli"]
+        return words[2:]
 
 
 @pytest.fixture
@@ -239,8 +291,39 @@ def test_pr_changes_only_gates_from_the_merge_base(step: RunStep) -> None:
     result = step.run(pr_changes_only="true", PR_BASE_SHA=base)
     assert result.returncode == 0, result.stderr
     assert step.arguments() == [
-        "run", "--github", "--check-name", "mergegate", "--new-from-rev", base, "--", "."
+        "run", "--github", "--check-name", "mergegate", "--new-from-rev", base,
+        "--trusted-config-from", base, "--", "."
     ]  # fmt: skip
+
+
+def test_a_pull_request_is_judged_by_its_base_commit_s_configuration(step: RunStep) -> None:
+    git(step.workspace, "init", "-q", "-b", "main")
+    git(step.workspace, "commit", "-q", "--allow-empty", "-m", "base")
+    base = git(step.workspace, "rev-parse", "HEAD").strip()
+    git(step.workspace, "commit", "-q", "--allow-empty", "-m", "change")
+    assert step.run(PR_BASE_SHA=base).returncode == 0
+    assert step.arguments() == [
+        "run", "--github", "--check-name", "mergegate", "--trusted-config-from", base, "--", "."
+    ]  # fmt: skip
+    assert step.run(PR_BASE_SHA=base, trusted_config="tree").returncode == 0
+    assert "--trusted-config-from" not in (step.arguments() or [])
+
+
+@pytest.mark.parametrize(
+    "inputs, message",
+    [
+        ({"PR_BASE_SHA": "0" * 40}, "trusted-config: the pull request's base commit"),
+        ({"PR_BASE_SHA": "abc$(id)"}, "trusted-config: pull_request.base.sha"),
+        ({"trusted_config": "pull-request"}, "trusted-config must be base or tree"),
+    ],
+)
+def test_trusted_config_refuses_to_guess(
+    step: RunStep, inputs: dict[str, str], message: str
+) -> None:
+    git(step.workspace, "init", "-q", "-b", "main")
+    result = step.run(**inputs)
+    assert result.returncode == 2 and f"::error title=mergegate::{message}" in result.stdout
+    assert step.arguments() is None
 
 
 def test_pr_changes_only_outside_a_pull_request_gates_everything(step: RunStep) -> None:
@@ -292,3 +375,184 @@ def test_the_pull_request_example_in_the_docs_is_current() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def cache_steps() -> dict[str, dict]:
+    return {key: step for key, step in STEPS.items() if "uses" in step}
+
+
+def test_the_cache_steps_use_actions_cache_pinned_by_commit() -> None:
+    steps = cache_steps()
+    assert list(steps) == ["restore-env", "save-env", "restore-results", "save-results"]
+    pins = {CACHE_ACTIONS.match(step["uses"]) for step in steps.values()}
+    assert None not in pins
+    assert {(match[1], match[2]) for match in pins if match} == {
+        ("restore", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),  # v5.0.5
+        ("save", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),
+    }
+    assert [step["uses"].split("@")[0].rsplit("/", 1)[1] for step in steps.values()] == [
+        "restore",
+        "save",
+        "restore",
+        "save",
+    ]
+    pinned = re.findall(r"^ +uses: (\S+) # (v\S+)$", ACTION.read_text(), re.MULTILINE)
+    assert pinned == [(step["uses"], "v5.0.5") for step in steps.values()]  # the tag, for people
+
+
+def conjunction(condition: str) -> list[str]:
+    """The clauses of an `if:` that must all hold (refuses anything but a plain `&&` chain)."""
+    assert "||" not in condition and "(" not in condition.replace("format(", "").replace(
+        "cancelled()", ""
+    )
+    return [clause.strip() for clause in condition.split("&&")]
+
+
+def test_the_environment_cache_is_keyed_on_the_action_the_python_and_the_runner() -> None:
+    restore, save = STEPS["restore-env"], STEPS["save-env"]
+    assert restore["with"] == {
+        "path": "${{ steps.prepare.outputs.home }}/venv",
+        "key": "${{ steps.prepare.outputs.env-key }}-github-tools",  # every extra: the superset
+        "restore-keys": "${{ steps.prepare.outputs.env-key }}-",  # fewer extras: completed
+    }
+    assert save["with"] == {
+        "path": "${{ steps.prepare.outputs.home }}/venv",
+        "key": "${{ steps.install.outputs.env-saved-key }}",
+    }
+    assert conjunction(restore["if"]) == [
+        "steps.prepare.outputs.cache == 'true'",
+        "steps.prepare.outputs.env-ready != 'true'",
+    ]
+    assert conjunction(save["if"]) == [
+        "steps.prepare.outputs.cache == 'true'",
+        "steps.install.outputs.env-saved-key != ''",  # only when this run had to build it
+    ]
+
+
+def test_the_results_cache_is_saved_only_by_pushes_to_the_default_branch() -> None:
+    restore, save = STEPS["restore-results"], STEPS["save-results"]
+    own_key = (
+        "${{ steps.install.outputs.results-key }}-${{ github.run_id }}-${{ github.run_attempt }}"
+        "-${{ steps.prepare.outputs.use }}"
+    )
+    assert restore["with"] == {
+        "path": "${{ steps.prepare.outputs.results }}",
+        "key": own_key,  # never there yet: the restore key finds the latest
+        "restore-keys": "${{ steps.install.outputs.results-key }}-",
+    }
+    assert save["with"] == {"path": "${{ steps.prepare.outputs.results }}", "key": own_key}
+    assert conjunction(restore["if"]) == [
+        "steps.prepare.outputs.cache == 'true'",
+        "steps.prepare.outputs.results-ready != 'true'",
+        "steps.install.outputs.results-key != ''",
+    ]
+    assert conjunction(save["if"]) == [
+        "!cancelled()",  # a blocked push checked every file too
+        "steps.prepare.outputs.cache == 'true'",
+        "steps.install.outputs.results-key != ''",
+        "steps.gate.outputs.conclusion != ''",  # the gate ran
+        "github.event_name == 'push'",
+        "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
+    ]
+    assert STEPS["gate"]["env"]["MERGEGATE_CACHE_DIR"] == "${{ steps.prepare.outputs.results }}"
+
+
+def test_both_caches_live_outside_the_workspace(step: RunStep) -> None:
+    assert step.run().returncode == 0
+    outputs = step.outputs
+    for name in ("home", "results", "arguments"):
+        assert Path(outputs[name]).parent == step.temp, name
+    assert (step.record / "cache-dir").read_text() == outputs["results"]
+    assert outputs["env-key"].startswith("mergegate-env-Linux-X64-")
+    assert (outputs["cache"], outputs["env-ready"], outputs["results-ready"]) == (
+        "true",
+        "false",
+        "false",
+    )
+    assert sorted(path.name for path in step.workspace.iterdir()) == []
+
+
+def test_a_second_use_in_the_job_reuses_both_caches(step: RunStep) -> None:
+    assert step.run().returncode == 0
+    first = dict(step.outputs)
+    Path(first["home"], "venv").mkdir(parents=True)
+    Path(first["home"], "venv", "mergegate-extras").write_text("github\n")
+    Path(first["results"]).mkdir()
+    assert step.run().returncode == 0
+    assert (step.outputs["env-ready"], step.outputs["results-ready"]) == ("true", "true")
+    assert (first["use"], step.outputs["use"]) == ("1", "2")  # its own key to save under
+    assert step.outputs["env-key"] == first["env-key"]
+
+
+def test_cache_false_turns_both_caches_off(step: RunStep) -> None:
+    assert step.run(cache="false").returncode == 0
+    assert step.outputs["cache"] == "false"
+    assert step.arguments() == [
+        "run", "--github", "--check-name", "mergegate", "--no-cache", "--", "."
+    ]  # fmt: skip
+    for key, cache_step in cache_steps().items():
+        assert "steps.prepare.outputs.cache == 'true'" in conjunction(cache_step["if"]), key
+
+
+def test_the_cache_input_is_true_or_false(step: RunStep) -> None:
+    result = step.run(cache="yes")
+    assert (result.returncode, result.stdout) == (
+        2,
+        "::error title=mergegate::cache must be true or false\n",
+    )
+    assert step.arguments() is None
+
+
+def test_the_install_step_plans_extras_and_the_results_key(
+    step: RunStep, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With an environment ready (as restored), the step installs nothing and names the results
+    cache's key: mergegate's own run key for this configuration, on this OS."""
+    (step.workspace / "pyproject.toml").write_text('[tool.mergegate]\nselect = ["MG1"]\n')
+    assert step.script("prepare", step.environment).returncode == 0
+    venv = Path(step.outputs["home"], "venv")
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (venv / "bin" / "python").chmod(stat.S_IRWXU)
+    (venv / "mergegate-extras").write_text("github\n")
+    environment = {
+        **step.environment,
+        "MERGEGATE_HOME": step.outputs["home"],
+        "PYTHON": step.outputs["python"],
+        "ARGUMENTS": step.outputs["arguments"],
+        "ENV_KEY": step.outputs["env-key"],
+        "ENV_READY": "false",
+        "RESTORED": "mergegate-env-Linux-X64-0123-github",
+    }
+    result = step.script("install", environment)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "mergegate: environment restored from the cache (mergegate-env-Linux-X64-0123-github)"
+        in (result.stdout)
+    )
+    arguments = Path(step.outputs["arguments"]).read_bytes().split(b"\0")[:-1]
+    monkeypatch.chdir(step.workspace)
+    expected = plan([word.decode() for word in arguments])
+    assert len(expected["cache-key"]) == 32
+    assert step.outputs["results-key"] == f"mergegate-results-Linux-{expected['cache-key']}"
+    assert step.outputs["python"] == str(venv / "bin" / "python")
+    assert "env-saved-key" not in step.outputs  # nothing installed: nothing to save
+
+
+def test_the_plan_names_the_extras_and_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.mergegate]\n")
+    plain = plan(["run", "--github", "--", "."])
+    assert plain["extras"] == "github" and re.fullmatch("[0-9a-f]{32}", plain["cache-key"])
+    assert plan(["run", "--", "."]) == {**plain, "extras": ""}
+    assert plan(["run", "--github", "--no-cache", "--fail-on", "P2", "."]) == plain
+    selected = plan(["run", "--github", "--select", "MG1", "."])
+    assert selected["cache-key"] not in ("", plain["cache-key"])  # other rules: another key
+    pyproject.write_text('[tool.mergegate]\ntools = ["flake8"]\n')
+    assert plan(["run", "--github", "."]) == {**plain, "extras": "github,tools"}
+    pyproject.write_text('[tool.mergegate]\ntools = ["no-such-tool"]\n')
+    assert plan(["run", "--github", "."]) == {"extras": "", "cache-key": ""}  # the gate says why
+    assert plan(["run", "--no-such-option"]) == {"extras": "", "cache-key": ""}

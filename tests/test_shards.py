@@ -194,8 +194,8 @@ def test_merge_reports_to_github_through_the_run_command_s_code(
     reports = shard_reports(tmp_path, 2, "--no-cache")
     assert main(["merge", *reports, "--github", "--check-name", "gate"]) == 7
     [(outcome, request)] = published
-    # 82 Python files and the 4 files the repository-wide rules read
-    assert outcome.files_checked == 86 and outcome.shard is None  # type: ignore[attr-defined]
+    # 82 Python files and the 3 files the repository-wide rules read
+    assert outcome.files_checked == 85 and outcome.shard is None  # type: ignore[attr-defined]
     assert request.check_name == "gate" and request.root == str(repo)  # type: ignore[attr-defined]
 
 

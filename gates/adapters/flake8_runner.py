@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
     from flake8.main.application import Application
     from flake8.violation import Violation
 
-    class Collector(BaseFormatter):
+    class Collector(BaseFormatter):  # type: ignore[misc]  # flake8 ships no type information
         """Keeps each reported violation instead of printing it."""
 
         def after_init(self) -> None:

@@ -27,7 +27,7 @@ from collections import Counter
 from mergegate.gates.escape import azure_value
 from mergegate.gates.model import NEW, Item, Outcome
 from mergegate.gates.reports import ReportContext
-from mergegate.gates.reports.github import annotation_title
+from mergegate.gates.annotations import annotation_title
 from mergegate.gates.reports.text import verdict_line
 
 ISSUES_PER_TYPE = 10

@@ -29,7 +29,7 @@ import os
 from mergegate.gates.escape import encodable
 from mergegate.gates.model import NEW, Item, Outcome
 from mergegate.gates.reports import ReportContext
-from mergegate.gates.reports.github import annotation_title
+from mergegate.gates.annotations import annotation_title
 from mergegate.gates.reports.sarif import artifact_uri, line_hashes
 from mergegate.hooks.paths import display
 

@@ -115,7 +115,16 @@ def _decision(outcome: Outcome) -> str:
         parts.append(f"{unsafe} {'more ' if safe else ''}with `--fix --unsafe-fixes`")
     if parts:
         sentences.append(f"Fixable: {' and '.join(parts)}.")
+    if outcome.files_from_cache is not None:
+        sentences.append(_cache_sentence(outcome.files_from_cache, outcome.files_checked))
     return " ".join(sentences)
+
+
+def _cache_sentence(served: int, checked: int) -> str:
+    """Whether a cache was there to use, and how much of the run it spared."""
+    if served == 0:
+        return "None served from the cache (there was none yet, or every file changed)."
+    return f"{served} of {_plural(checked, 'file')} served from the cache."
 
 
 def _error_chunks(errors: list[str]) -> list[tuple[str, Item | None]]:

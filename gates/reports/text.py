@@ -2,13 +2,13 @@
 
 By default only new findings are listed (what the gate judges); held-back ones (existing,
 baselined, suppressed) are one count line, and `--show-held-back` lists them too. Tier headers
-and the verdict count the same things. The single-purpose hooks print the same decisions in the
-`path:line:col: CODE message` lines pre-commit users expect (`hook_report`).
+and the verdict count the same things. (The single-purpose hooks print the same decisions in the
+`path:line:col: CODE message` lines pre-commit users expect: hooks/cli.py.)
 """
 
 from __future__ import annotations
 
-from mergegate.gates.model import BASELINED, EXISTING, HELD_BACK, NEW, Item, Outcome, fixable
+from mergegate.gates.model import HELD_BACK, NEW, Item, Outcome, fixable
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.registry import TIERS
 from mergegate.hooks.terminal import terminal_line, terminal_text
@@ -142,21 +142,3 @@ def verdict_line(outcome: Outcome) -> str:
     if outcome.errors:
         parts.append(f"{len(outcome.errors)} errors")
     return f"mergegate: {outcome.verdict}: " + "; ".join(parts)
-
-
-def hook_report(outcome: Outcome, prog: str) -> str:
-    """A single-purpose hook's output: `path:line:col: CODE message` per new finding (the line
-    pre-commit-hooks and flake8 print), ` [P2, not blocking]` after one that does not block, and
-    one line for what is held back; the same decisions as the gate's."""
-    lines = []
-    for item in sorted(outcome.new, key=lambda item: item.finding.sort_key()):
-        line = item.finding.format()
-        if not item.blocking:
-            line += f" [{item.severity}, not blocking at fail-on {item.fail_on}]"
-        lines.append(line)
-    counts = outcome.counts()
-    held = [f"{counts[state]} {state}" for state in (EXISTING, BASELINED) if counts[state]]
-    if held:  # `# noqa` is silent, as in every linter
-        lines.append(f"{prog}: held back, not listed: {', '.join(held)}")
-    lines.extend(f"{prog}: note: {terminal_text(note)}" for note in outcome.notes)
-    return "".join(line + "\n" for line in lines)
