@@ -918,7 +918,7 @@ class _Checker:
     def release(self, frame: _Frame, statement: _ast.stmt) -> None:
         call = _lock_call(statement, "release")
         if call is not None and call[0] in frame.acquired:
-            frame.locks.pop(frame.acquired.pop(call[0]), None)  # type: ignore[arg-type]
+            frame.locks.pop(frame.acquired.pop(call[0]), None)
 
     def simple(self, frame: _Frame, statement: _ast.stmt) -> None:
         acquired = _lock_call(statement, "acquire")
@@ -1071,6 +1071,10 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
                 continue  # a private helper that every caller calls with the lock held
         findings.extend(found)
     findings.sort(key=Finding.sort_key)
+    if findings:
+        from .singleton_fix import attach  # the fix, made only where there is a finding
+
+        findings = attach(source, findings)
     return findings
 
 
