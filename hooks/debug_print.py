@@ -12,8 +12,8 @@ import builtins
 import os
 
 from .cli import run_python_hook
-from .edits import isolation, places, remove_statement
-from .finding import UNSAFE, Finding, Fix
+from .edits import expression_removals
+from .finding import UNSAFE, Finding
 from .paths import glob_match
 from .registry import DEBUG_PRINT as RULE
 from .registry import PPRINT_CALL, PRINT_CALL
@@ -568,32 +568,16 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
         for call, code, message in calls
         if not any(start <= (call.lineno, call.col_offset) <= end for start, end in spans)
     ]
-    fixes = _fixes(source, {id(call): code for call, code, _ in reported})
+    # ruff's T201/T203 fix, unsafe: the output goes, and so does whatever its arguments do
+    titles = {
+        id(call): f"remove the `{'print' if code == PRINT_CALL.code else 'pprint'}()` call"
+        for call, code, _ in reported
+    }
+    fixes = expression_removals(source, titles, UNSAFE)
     return [
         source.finding(RULE.id, code, call.func, message).with_fix(fixes.get(id(call)))
         for call, code, message in reported
     ]
-
-
-def _fixes(source: Source, codes: dict[int, str]) -> dict[int, Fix]:
-    """By call id (`codes`: each reported call's code): removing each call that is a whole
-    statement, its block kept valid (ruff's T201/T203 fix). Unsafe: the output goes, and so does
-    whatever its arguments do."""
-    if not codes:
-        return {}
-
-    def is_call_statement(statement: _ast.stmt) -> bool:
-        return isinstance(statement, _ast.Expr) and id(statement.value) in codes
-
-    fixes = {}
-    for place in places(source.tree, is_call_statement):
-        edit = remove_statement(source, place)
-        if edit is not None:
-            call = id(place[0].value)  # type: ignore[attr-defined]
-            name = "print" if codes[call] == PRINT_CALL.code else "pprint"
-            title = f"remove the `{name}()` call"
-            fixes[call] = Fix((edit,), UNSAFE, title, isolation=isolation(place[1]))
-    return fixes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

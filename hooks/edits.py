@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import _ast
 
-from .finding import Edit
+from .finding import Edit, Fix
 from .source import Source, walk
 from .syntax import BLOCKS, CAPTURES, DEFINITIONS, bound_name, captured_name
 
@@ -111,6 +111,25 @@ def remove_statement(source: Source, place: Place) -> Edit | None:
     if before.strip(" \t\f") or not _comment_or_blank(rest.removeprefix(";")):
         return None
     return remove_lines(source.lines, first[0], last[0])
+
+
+def expression_removals(source: Source, titles: dict[int, str], safety: str) -> dict[int, Fix]:
+    """By expression id: a fix removing each expression of `titles` (its fix's title, by id)
+    that is a whole statement, its block kept valid (`remove_statement`)."""
+    if not titles:
+        return {}
+
+    def is_whole_statement(statement: _ast.stmt) -> bool:
+        return isinstance(statement, _ast.Expr) and id(statement.value) in titles
+
+    fixes = {}
+    for place in places(source.tree, is_whole_statement):
+        edit = remove_statement(source, place)
+        if edit is not None:
+            expression = id(place[0].value)  # type: ignore[attr-defined]
+            title = titles[expression]
+            fixes[expression] = Fix((edit,), safety, title, isolation=isolation(place[1]))
+    return fixes
 
 
 def remove_lines(lines: list[str], first: int, last: int) -> Edit:
