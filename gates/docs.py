@@ -5,7 +5,25 @@ from __future__ import annotations
 
 import json
 
-from mergegate.hooks.registry import Code, Rule
+from mergegate.hooks.registry import CODES, Code, Rule
+
+REPOSITORY_URL = "https://github.com/mergegate/mergegate"
+RULES_DOCUMENT = "docs/rules.md"
+"""Where the rule reference lives in the repository (generated from the registry)."""
+
+
+def rule_url(rule: Rule) -> str:
+    """The rule's section of the rule reference, for SARIF's `helpUri` and annotations."""
+    return f"{REPOSITORY_URL}/blob/main/{RULES_DOCUMENT}#{rule.id}"
+
+
+def hint(code: str) -> str | None:
+    """Where to read how to fix a finding of one of our codes (None for an adapter's code): the
+    command and the rule's page."""
+    if code not in CODES:
+        return None
+    rule = CODES[code][0]
+    return f"How to fix it: `mergegate rules {code}`, or {rule_url(rule)}"
 
 
 def _sections(rule: Rule) -> list[tuple[str, str, bool]]:

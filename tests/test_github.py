@@ -236,6 +236,8 @@ def test_check_run_on_the_pull_request_head(
             "annotation_level": "failure",
             "title": "mergegate MG101 [P0]",
             "message": body["output"]["annotations"][0]["message"],
+            "raw_details": "How to fix it: `mergegate rules MG101`, or"
+            " https://github.com/mergegate/mergegate/blob/main/docs/rules.md#bare-except",
         },
         {
             "path": "a.py",
@@ -246,6 +248,8 @@ def test_check_run_on_the_pull_request_head(
             "annotation_level": "notice",
             "title": "mergegate MG301 [P2]",
             "message": body["output"]["annotations"][1]["message"],
+            "raw_details": "How to fix it: `mergegate rules MG301`, or"
+            " https://github.com/mergegate/mergegate/blob/main/docs/rules.md#debug-print",
         },
     ]
     assert "bare 'except:'" in body["output"]["annotations"][0]["message"]
@@ -427,7 +431,8 @@ def test_annotation_columns_lines_levels_and_field_limits() -> None:
     assert (unplaced["start_line"], unplaced["end_line"]) == (1, 1)
     assert "start_column" not in unplaced
     held = check_run_annotation(item("MG101", state=BASELINED, reason="in baseline b.json"))
-    assert (held["annotation_level"], held["raw_details"]) == ("notice", "in baseline b.json")
+    assert held["annotation_level"] == "notice"
+    assert held["raw_details"].startswith("in baseline b.json\nHow to fix it: `mergegate rules")
     long = check_run_annotation(item("F821", "é" * 300, tool="é" * 300, message="m" * 70000))
     assert len(long["title"].encode()) <= ANNOTATION_TITLE_BYTES  # type: ignore[union-attr]
     assert long["title"].endswith("…")  # type: ignore[union-attr]

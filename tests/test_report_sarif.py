@@ -88,6 +88,7 @@ def test_rules_carry_registry_help_and_default_levels(root: Path) -> None:
         assert descriptor["name"] == rule.id
         assert descriptor["shortDescription"]["text"] == code.summary
         assert descriptor["help"] == {"text": rule_text(rule), "markdown": rule_markdown(rule)}
+        assert descriptor["helpUri"].endswith(f"/docs/rules.md#{rule.id}")
         assert len(descriptor["fullDescription"]["text"]) <= 1024
         level = {"P0": "error", "P1": "warning", "P2": "note", "P3": "note"}[code.tier]
         assert descriptor["defaultConfiguration"]["level"] == level

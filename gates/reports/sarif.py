@@ -31,7 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
-from mergegate.gates.docs import rule_markdown, rule_text
+from mergegate.gates.docs import rule_markdown, rule_text, rule_url
 from mergegate.gates.escape import markdown_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
 from mergegate.gates.reports import ReportContext
@@ -224,6 +224,7 @@ def _registry_rule(code_id: str) -> dict[str, Any]:
         "shortDescription": {"text": _bounded(code.summary)},
         "fullDescription": {"text": _bounded(rule.what)},
         "help": {"text": rule_text(rule), "markdown": rule_markdown(rule)},
+        "helpUri": rule_url(rule),
         "defaultConfiguration": {"level": LEVELS[code.tier]},
         "properties": {"tags": [TOOL, rule.id]},
     }
