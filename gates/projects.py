@@ -17,26 +17,7 @@ import os
 
 from mergegate.gates.config import Config, build
 from mergegate.hooks.config import PYPROJECT, ConfigError, Reader, read_table, resolve
-
-
-def repository_root(path: str) -> str | None:
-    """The closest folder at or above `path` holding `.git` (a folder, or the file a worktree or
-    submodule has): where configuration discovery stops. Found without running git, which may
-    be missing or refuse a checkout another user owns."""
-    directory = os.path.realpath(path)
-    if not os.path.isdir(directory):
-        directory = os.path.dirname(directory)
-    while True:
-        if os.path.lexists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
-
-
-def inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+from mergegate.hooks.files import inside, repository_root
 
 
 class Projects:
@@ -146,12 +127,6 @@ class Projects:
         found = list(self._by_root.values()) + ([self.forced] if self.forced else [])
         unique = {id(config): config for config in found}
         return sorted(unique.values(), key=lambda config: config.root)
-
-
-def check_inside(path: str, repository: str | None, shown: str) -> None:
-    """A path of the run must lie inside the repository the run is about."""
-    if repository is not None and not inside(os.path.realpath(path), repository):
-        raise ConfigError(f"{shown}: outside the repository {repository}")
 
 
 def load(config_file: str | None, start: str) -> Config:
