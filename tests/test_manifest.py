@@ -55,7 +55,8 @@ def test_entry_is_the_console_script_of_the_rule_module(hook_id: str) -> None:
     entry = hook(hook_id)["entry"]
     assert entry == f"mergegate-{hook_id}"
     assert scripts[entry] == f"mergegate.hooks.{RULES[hook_id].module}:main"
-    assert (REPO_ROOT / "hooks" / f"{RULES[hook_id].module}.py").is_file()
+    module = REPO_ROOT / "hooks" / RULES[hook_id].module  # a module, or a package of them
+    assert module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()
 
 
 @pytest.mark.parametrize("hook_id", HOOK_IDS)
