@@ -44,10 +44,35 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
 class FunctionView:
     """One function's view of shared state: which expressions name shared targets, and how.
 
-    Its statements are noted during the one walk over the module's statements (`note`); once
-    the module's class names are known, `finish` says whether it stores to anything shared and,
-    only then, collects its bindings (`record`). Expressions are not walked to find bindings.
+    The walk over the module's statements hands it the statements of its own scope; once the
+    module's class names are known, `finish` says whether it stores to anything shared and, only
+    then, works out its parameters and collects its bindings. Most functions store only to
+    plain local names, so most never pay for more than one look at their assignments.
+    Expressions are not walked to find bindings.
     """
+
+    __slots__ = (
+        *("source", "node", "owner", "enclosing", "is_async", "lock_names", "statements"),
+        *("plain", "declared"),
+        *("parameters", "class_parameters", "named_classes", "constructing", "class_names"),
+        *("declared", "locals", "bindings", "assigned", "aliases", "_instance_locals"),
+    )
+    # Known once `know_classes` (for `enclosing` too) or `finish` has run.
+    parameters: set[str]
+    # Names bound to a class: by method semantics (`@classmethod`, `__new__`, a metaclass's
+    # methods), here or in an enclosing function; and parameters only named like a class
+    # (`def singleton(cls):`), whose attributes count only when assigned an instance of it.
+    class_parameters: set[str]
+    named_classes: set[str]
+    # The class a metaclass `__init__` or `__init_subclass__` sets up: no other thread can reach
+    # it yet, so its attributes are not shared.
+    constructing: str | None
+    class_names: set[str]
+    locals: set[str]
+    bindings: dict[str, int]  # how often each name is bound here
+    assigned: dict[str, list[_ast.expr]]  # values of its plain `name = value`
+    aliases: dict[str, str]
+    _instance_locals: dict[str | None, set[str]]
 
     def __init__(
         self,
@@ -59,33 +84,74 @@ class FunctionView:
     ) -> None:
         self.source = source
         self.node = node
+        self.owner = owner
+        self.enclosing = enclosing
         self.is_async = isinstance(node, _ast.AsyncFunctionDef)
         self.lock_names = lock_names
-        self.parameters = {argument.arg for argument in parameters(node.args)}
-        parameter = class_parameter(node, owner)
-        # Names bound to a class: by method semantics (`@classmethod`, `__new__`, a metaclass's
-        # methods), here or in an enclosing function; and parameters only named like a class
-        # (`def singleton(cls):`), whose attributes count only when assigned an instance of it.
-        self.class_parameters: set[str] = set()
-        self.named_classes = self.parameters & CLASS_PARAMETERS
-        if enclosing is not None:
-            self.class_parameters |= enclosing.class_parameters - self.parameters
-            self.named_classes |= enclosing.named_classes - self.parameters
-        if parameter is not None:
-            self.class_parameters.add(parameter)
-        self.named_classes -= self.class_parameters
-        # The class a metaclass `__init__` or `__init_subclass__` sets up: no other thread can
-        # reach it yet, so its attributes are not shared.
-        self.constructing = parameter if node.name in CLASS_SETUP_METHODS else None
-        self.class_names: set[str] = set()
+        # Filled by the walk over the module: the statements of its own scope (in any order),
+        # whether all its assignments store to plain names, and its `global`/`nonlocal` names.
+        self.statements: list[_ast.stmt] = []
+        self.plain = True
         self.declared: set[str] = set()
-        self.locals: set[str] = set(self.parameters)
-        self.bindings: dict[str, int] = {}  # how often each name is bound here
-        self.assigned: dict[str, list[_ast.expr]] = {}  # values of its plain `name = value`
-        self.statements: list[_ast.stmt] = []  # the statements of its own scope
-        self.stores: list[_ast.expr] = []  # what assignments store to
-        self.aliases: dict[str, str] = {}
-        self._instance_locals: dict[str | None, set[str]] = {}
+
+    def know_classes(self) -> None:
+        """Work out the parameters bound to a class, here and in the enclosing functions."""
+        pending: list[FunctionView] = []
+        view: FunctionView | None = self
+        while view is not None and not hasattr(view, "class_parameters"):
+            pending.append(view)
+            view = view.enclosing
+        for view in reversed(pending):  # outermost first: inner functions inherit its names
+            view._know_own_classes()
+
+    def _know_own_classes(self) -> None:
+        node, enclosing = self.node, self.enclosing
+        self.parameters = {argument.arg for argument in parameters(node.args)}
+        parameter = class_parameter(node, self.owner)
+        class_parameters: set[str] = set()
+        named_classes = self.parameters & CLASS_PARAMETERS
+        if enclosing is not None:
+            class_parameters |= enclosing.class_parameters - self.parameters
+            named_classes |= enclosing.named_classes - self.parameters
+        if parameter is not None:
+            class_parameters.add(parameter)
+        self.class_parameters = class_parameters
+        self.named_classes = named_classes - class_parameters
+        self.constructing = parameter if node.name in CLASS_SETUP_METHODS else None
+
+    def finish(self, class_names: set[str]) -> bool:
+        """Complete the view with the module's classes; whether anything shared is assigned.
+
+        A store to a plain name is shared only if the name is declared `global` or `nonlocal`:
+        a function whose stores are all plain undeclared names is done with at once. Bindings
+        are only collected for functions that store to something that may be shared (before
+        they are known, every registry counts as shared): few functions do.
+        """
+        declared = self.declared
+        if self.plain and not declared:
+            return False
+        self.know_classes()
+        self.class_names = class_names | self.class_parameters | self.named_classes
+        self.locals = set(self.parameters)
+        stores = [
+            node
+            for statement in self.statements
+            if isinstance(statement, (_ast.Assign, _ast.AnnAssign))
+            for node in assignment_targets(statement)
+        ]
+        if not any(self.target(store) is not None for store in stores):
+            return False
+        self.bindings, self.assigned, self.aliases, self._instance_locals = {}, {}, {}, {}
+        for statement in self.statements:
+            self.record(statement)
+        self.locals -= declared
+        for name, values in self.assigned.items():
+            if name in self.locals and name not in self.parameters:
+                if len(values) == self.bindings[name]:
+                    targets = {self.lookup(value) for value in values}
+                    if len(targets) == 1 and None not in targets:
+                        self.aliases[name] = targets.pop()  # type: ignore[assignment]
+        return any(self.target(store) is not None for store in stores)
 
     def bind(self, target: _ast.expr, value: _ast.expr | None = None) -> None:
         """Count a binding of each name in `target`, and its value if it is a plain name."""
@@ -95,15 +161,6 @@ class FunctionView:
                 self.bindings[node.id] = self.bindings.get(node.id, 0) + 1
                 if value is not None and node is target:
                     self.assigned.setdefault(node.id, []).append(value)
-
-    def note(self, statement: _ast.stmt) -> None:
-        """Note a statement of this function's own scope: declarations and shared stores."""
-        self.statements.append(statement)
-        if isinstance(statement, (_ast.Global, _ast.Nonlocal)):
-            self.declared.update(statement.names)
-        elif isinstance(statement, (_ast.Assign, _ast.AnnAssign)) and statement.value is not None:
-            for target in assignment_targets(statement, unpack=False):
-                self.stores.extend(names(target))
 
     def record(self, statement: _ast.stmt) -> None:
         """Note what one statement of this function's own scope binds."""
@@ -126,26 +183,6 @@ class FunctionView:
                 self.locals.add(bound_name(alias))
         elif isinstance(statement, DEFINITIONS):
             self.locals.add(statement.name)
-
-    def finish(self, class_names: set[str]) -> bool:
-        """Complete the view with the module's classes; whether anything shared is assigned.
-
-        Bindings are only collected for functions that store to something that may be shared
-        (before they are known, every registry counts as shared): few functions do.
-        """
-        self.class_names = class_names | self.class_parameters | self.named_classes
-        if not any(self.target(store) is not None for store in self.stores):
-            return False
-        for statement in self.statements:
-            self.record(statement)
-        self.locals -= self.declared
-        for name, values in self.assigned.items():
-            if name in self.locals and name not in self.parameters:
-                if len(values) == self.bindings[name]:
-                    targets = {self.lookup(value) for value in values}
-                    if len(targets) == 1 and None not in targets:
-                        self.aliases[name] = targets.pop()  # type: ignore[assignment]
-        return any(self.target(store) is not None for store in self.stores)
 
     def class_reference(self, node: _ast.AST) -> str | None:
         """`Cls`, `cls`, `type(x)` or `x.__class__` as text: an expression naming a class."""
