@@ -31,6 +31,10 @@ MESSAGE_RECHECK = (
     "`{target}` is checked outside the lock and created inside it without checking again: "
     "another thread may have created it meanwhile; re-check it inside the lock"
 )
+MESSAGE_CALL = (
+    "`{target}` is created lazily by `{call}()` without a lock: two threads can both find it "
+    "missing and both call it; hold one lock across the check and the call"
+)
 MESSAGE_AWAIT = (
     "`{target}` is created lazily with an `await` between the check and the creation: another "
     "task can create it meanwhile; hold an asyncio lock (`async with lock:`) across both"
@@ -123,6 +127,17 @@ def _exits(block: list[_ast.stmt]) -> bool:
     return bool(block) and isinstance(block[-1], _EXITS)
 
 
+def _raises(block: list[_ast.stmt]) -> bool:
+    return bool(block) and isinstance(block[-1], _ast.Raise)
+
+
+def _is_presence_test(test: _ast.expr) -> bool:
+    """A test of one thing, not `and`/`or` of several (`not` aside)."""
+    while isinstance(test, _ast.UnaryOp) and isinstance(test.op, _ast.Not):
+        test = test.operand
+    return not isinstance(test, _ast.BoolOp)
+
+
 def _handler_errors(handler: _ast.ExceptHandler) -> set[str]:
     types = handler.type
     elements = types.elts if isinstance(types, _ast.Tuple) else [types] if types else []
@@ -162,6 +177,7 @@ class Checker:
         self.lock_async: dict[int, bool] = {}
         self.findings: list[Finding] = []
         self.bindings = 0
+        self._made_at_import: bool | None = None
 
     def new_lock(self, frame: Frame, is_async: bool) -> int:
         lock = len(self.lock_async)
@@ -234,6 +250,14 @@ class Checker:
 
         missing_in_body = guards(function.missing(statement.test, True, frame.values))
         missing_in_else = guards(function.missing(statement.test, False, frame.values))
+        # A plain presence check whose branch for a present target raises refuses any second
+        # call (a run-once setup): what it creates is no lazily shared instance. With another
+        # condition (`if x and x.active: raise`), it replaces the target, so it is not.
+        if _is_presence_test(statement.test):
+            if _raises(statement.orelse):
+                missing_in_body = []
+            if _raises(statement.body):
+                missing_in_else = []
         children = [
             frame.child(statement.body, missing_in_body),
             frame.child(statement.orelse, missing_in_else),
@@ -300,6 +324,8 @@ class Checker:
         if value is not None:
             for target in assignment_targets(statement):
                 self.creation(frame, target, value)
+            for created in self.function.initialized_by(statement):
+                self.report(frame, value, created.id, [value], MESSAGE_CALL)
             if isinstance(statement, (_ast.Assign, _ast.AnnAssign)):
                 for target in assignment_targets(statement, unpack=False):
                     if isinstance(target, _ast.Name) and target.id in self.function.locals:
@@ -314,23 +340,46 @@ class Checker:
         key = function.required_class(node)
         if target is None or not function.creates(value, key, frame.values):
             return
-        value_awaits = _has_await([value])
+        if not isinstance(node, _ast.Subscript) and self.made_at_import():
+            return
+        if target in function.nonlocals and function.module.resets(function, target):
+            return  # state the closure's functions toggle, not an instance made once
         guards = [
             guard
             for guard in frame.guards
             if guard.target == target and self.made_since(guard, frame, value, key)
         ]
-        if guards:
-            message = self.race(frame, guards, value_awaits)
-        elif function.inline_check(target, value, key):
-            message = self.race(frame, [Guard(target, frame)], value_awaits)
+        if guards or not function.inline_check(target, value, key):
+            self.report(frame, node, target, [value], MESSAGE, guards)
         else:
+            self.report(frame, node, target, [value], MESSAGE, [Guard(target, frame)])
+
+    def report(
+        self,
+        frame: Frame,
+        node: _ast.expr,
+        target: str,
+        creation: list[_ast.expr],
+        unlocked: str,
+        guards: list[Guard] | None = None,
+    ) -> None:
+        """Report the creation of `target` at `node` if a check of it can race with it: the
+        `guards` given, or by default every check of it in force."""
+        if guards is None:
+            guards = [guard for guard in frame.guards if guard.target == target]
+        if not guards:
             return
+        message = self.race(frame, guards, _has_await(creation))
         if message is not None:
-            finding = function.source.finding(
-                RULE.id, RULE.code, node, message.format(target=target)
-            )
-            self.findings.append(finding)
+            if message is MESSAGE:
+                message = unlocked
+            text = message.format(target=target, call=last_identifier(node))
+            self.findings.append(self.function.source.finding(RULE.id, RULE.code, node, text))
+
+    def made_at_import(self) -> bool:
+        if self._made_at_import is None:
+            self._made_at_import = self.function.module.runs_at_import(self.function)
+        return self._made_at_import
 
     def made_since(self, guard: Guard, frame: Frame, value: _ast.expr, key: str | None) -> bool:
         """Whether `value` is an instance made after the check: not a local that already held

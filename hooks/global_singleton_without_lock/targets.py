@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import _ast
 
-from ..source import Source
 from ..syntax import DEFINITIONS, TRIES, bound_name, parameters, scope_walk
 from .expressions import (
     alternatives,
@@ -38,6 +37,8 @@ from .vocabulary import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
+    from .scope import Module
+
     FunctionNode = _ast.FunctionDef | _ast.AsyncFunctionDef
 
 
@@ -52,8 +53,8 @@ class FunctionView:
     """
 
     __slots__ = (
-        *("source", "node", "owner", "enclosing", "is_async", "lock_names", "statements"),
-        *("plain", "declared"),
+        *("module", "source", "node", "owner", "enclosing", "is_async", "lock_names"),
+        *("statements", "plain", "declared", "nonlocals", "_shared", "class_stores"),
         *("parameters", "class_parameters", "named_classes", "constructing", "class_names"),
         *("declared", "locals", "bindings", "assigned", "aliases", "_instance_locals"),
     )
@@ -73,26 +74,30 @@ class FunctionView:
     assigned: dict[str, list[_ast.expr]]  # values of its plain `name = value`
     aliases: dict[str, str]
     _instance_locals: dict[str | None, set[str]]
+    # `type(x).a` and `x.__class__.a` stored here, by (x, a): reading `x.a` reads them too.
+    class_stores: dict[tuple[str, str], str]
 
     def __init__(
         self,
-        source: Source,
+        module: Module,
         node: FunctionNode,
         owner: _ast.ClassDef | None,
         enclosing: FunctionView | None,
-        lock_names: set[str],
     ) -> None:
-        self.source = source
+        self.module = module
+        self.source = module.source
         self.node = node
         self.owner = owner
         self.enclosing = enclosing
         self.is_async = isinstance(node, _ast.AsyncFunctionDef)
-        self.lock_names = lock_names
+        self.lock_names = module.lock_names
         # Filled by the walk over the module: the statements of its own scope (in any order),
-        # whether all its assignments store to plain names, and its `global`/`nonlocal` names.
+        # whether all its assignments store to plain names, its `global`/`nonlocal` names.
         self.statements: list[_ast.stmt] = []
         self.plain = True
         self.declared: set[str] = set()
+        self.nonlocals: set[str] = set()
+        self._shared: bool | None = None
 
     def know_classes(self) -> None:
         """Work out the parameters bound to a class, here and in the enclosing functions."""
@@ -107,7 +112,9 @@ class FunctionView:
     def _know_own_classes(self) -> None:
         node, enclosing = self.node, self.enclosing
         self.parameters = {argument.arg for argument in parameters(node.args)}
-        parameter = class_parameter(node, self.owner)
+        owner = self.owner
+        wrapped = self.module.classmethods(owner) if owner is not None else set()
+        parameter = class_parameter(node, owner, wrapped)
         class_parameters: set[str] = set()
         named_classes = self.parameters & CLASS_PARAMETERS
         if enclosing is not None:
@@ -120,19 +127,24 @@ class FunctionView:
         self.constructing = parameter if node.name in CLASS_SETUP_METHODS else None
 
     def finish(self, class_names: set[str]) -> bool:
-        """Complete the view with the module's classes; whether anything shared is assigned.
+        """Complete the view with the module's classes; whether anything shared is assigned
+        (or created by a call to an initializer, see `Module.initializers`). Idempotent."""
+        if self._shared is None:
+            self._shared = self._finish(class_names)
+        return self._shared
 
-        A store to a plain name is shared only if the name is declared `global` or `nonlocal`:
-        a function whose stores are all plain undeclared names is done with at once. Bindings
-        are only collected for functions that store to something that may be shared (before
-        they are known, every registry counts as shared): few functions do.
-        """
+    def _finish(self, class_names: set[str]) -> bool:
+        """A store to a plain name is shared only if the name is declared `global` or
+        `nonlocal`: a function whose stores are all plain undeclared names is done with at once.
+        Bindings are only collected for functions that store to something that may be shared
+        (before they are known, every registry counts as shared): few functions do."""
         declared = self.declared
-        if self.plain and not declared:
+        if self.plain and not declared and not self.calls_initializer():
             return False
         self.know_classes()
         self.class_names = class_names | self.class_parameters | self.named_classes
         self.locals = set(self.parameters)
+        self.class_stores = {}
         stores = [
             node
             for statement in self.statements
@@ -140,18 +152,61 @@ class FunctionView:
             for node in assignment_targets(statement)
         ]
         if not any(self.target(store) is not None for store in stores):
-            return False
+            if not self.calls_initializer():
+                return False
         self.bindings, self.assigned, self.aliases, self._instance_locals = {}, {}, {}, {}
         for statement in self.statements:
             self.record(statement)
         self.locals -= declared
+        for store in stores:
+            if isinstance(store, _ast.Attribute) and isinstance(
+                store.value, (_ast.Call, _ast.Attribute)
+            ):
+                owner = self.class_reference(store.value)
+                instance = _instance_of(store.value)
+                if owner is not None and instance is not None:
+                    self.class_stores[(instance, store.attr)] = f"{owner}.{store.attr}"
         for name, values in self.assigned.items():
             if name in self.locals and name not in self.parameters:
                 if len(values) == self.bindings[name]:
                     targets = {self.lookup(value) for value in values}
                     if len(targets) == 1 and None not in targets:
                         self.aliases[name] = targets.pop()  # type: ignore[assignment]
-        return any(self.target(store) is not None for store in stores)
+        return any(self.target(store) is not None for store in stores) or self.calls_initializer()
+
+    def calls_initializer(self) -> bool:
+        """Whether a statement of its own calls a module function that creates globals (by
+        name: a local of the same name is told apart later, in `initialized_by`)."""
+        initializers = self.module.initializers()
+        return bool(initializers) and any(
+            _called_name(statement) in initializers for statement in self.statements
+        )
+
+    def initialized_by(self, statement: _ast.stmt) -> list[_ast.Name]:
+        """The globals an expression statement `init()` creates, calling an initializer."""
+        name = _called_name(statement)
+        if name is None or name in self.locals:
+            return []
+        return self.module.initializers().get(name, [])
+
+    def created_at_top_level(self) -> list[_ast.Name]:
+        """The declared names its own top-level statements assign a new instance on every call,
+        without checking them first (a function that checks is a getter, judged on its own)."""
+        created: list[_ast.Name] = []
+        checked: set[str] = set()
+        for statement in self.node.body:
+            if isinstance(statement, _ast.If):
+                checked |= self.missing(statement.test, True) | self.missing(statement.test, False)
+            elif isinstance(statement, (_ast.Assign, _ast.AnnAssign)) and statement.value:
+                created.extend(
+                    target
+                    for target in assignment_targets(statement)
+                    if isinstance(target, _ast.Name)
+                    and target.id in self.declared
+                    and target.id not in checked
+                    and self.creates(statement.value)
+                )
+        return created
 
     def bind(self, target: _ast.expr, value: _ast.expr | None = None) -> None:
         """Count a binding of each name in `target`, and its value if it is a plain name."""
@@ -205,10 +260,21 @@ class FunctionView:
         (a global, closure or class attribute) keyed by a class.
         """
         if isinstance(node, _ast.Name):
-            return node.id if node.id in self.declared else None
+            name = node.id
+            if name in self.declared:
+                return name
+            # Read, not stored: a global an initializer creates, unless a local shadows it.
+            if isinstance(node.ctx, _ast.Load) and self.initialized_global(name):
+                return name
+            return None
         if isinstance(node, _ast.Attribute):
-            owner = self.class_reference(node.value)
-            if owner is None or owner == self.constructing:
+            owner = self.shared_owner(node.value)
+            if owner is None:
+                if isinstance(node.ctx, _ast.Load) and isinstance(node.value, _ast.Name):
+                    # `self._parser` reads `self.__class__._parser` when the instance has none
+                    return self.class_stores.get((node.value.id, node.attr))
+                return None
+            if owner == self.constructing:
                 return None
             return f"{owner}.{node.attr}"
         if isinstance(node, _ast.Subscript):
@@ -218,6 +284,27 @@ class FunctionView:
                 return None
             return f"{container}[{key}]"
         return None
+
+    def shared_owner(self, node: _ast.AST) -> str | None:
+        """An object every caller shares, whose attributes are shared targets: a class, or a
+        function of the module (`get_pool.pool`), unless a local or parameter shadows it."""
+        reference = self.class_reference(node)
+        if reference is not None:
+            return reference
+        if isinstance(node, _ast.Name) and node.id in self.module.function_names:
+            if node.id not in self.locals and node.id not in self.declared:
+                return node.id
+        return None
+
+    def initialized_global(self, name: str) -> bool:
+        """A module global, not shadowed here, that an initializer function creates."""
+        if name in self.locals or name in self.parameters:
+            return False
+        return any(
+            target.id == name
+            for created in self.module.initializers().values()
+            for target in created
+        )
 
     def required_class(self, node: _ast.AST) -> str | None:
         """The class a value stored to `node` must instantiate to be a shared instance.
@@ -245,7 +332,7 @@ class FunctionView:
     def attribute_target(self, owner: _ast.AST, name: _ast.AST) -> str | None:
         """The target `owner.<name>` for `hasattr(owner, "name")` and the like."""
         attribute = string(name)
-        reference = self.class_reference(owner)
+        reference = self.shared_owner(owner)
         if attribute is None or reference is None:
             return None
         return f"{reference}.{attribute}"
@@ -291,7 +378,9 @@ class FunctionView:
         """The target whose presence `key in container` tests."""
         if is_call_to(container, "globals", 0):
             name = string(key)
-            return name if name in self.declared else None
+            if name is not None and (name in self.declared or self.initialized_global(name)):
+                return name
+            return None
         if is_call_to(container, "vars", 1):
             return self.attribute_target(container.args[0], key)  # type: ignore[attr-defined]
         if isinstance(container, _ast.Attribute) and container.attr == "__dict__":
@@ -485,7 +574,9 @@ def is_metaclass(node: _ast.ClassDef) -> bool:
     )
 
 
-def class_parameter(node: FunctionNode, owner: _ast.ClassDef | None) -> str | None:
+def class_parameter(
+    node: FunctionNode, owner: _ast.ClassDef | None, classmethods: set[str]
+) -> str | None:
     """The first parameter of a function when it is bound to a class rather than an instance."""
     arguments = node.args.posonlyargs + node.args.args
     if not arguments:
@@ -495,8 +586,27 @@ def class_parameter(node: FunctionNode, owner: _ast.ClassDef | None) -> str | No
         return None
     if (
         "classmethod" in decorators
+        or node.name in classmethods
         or node.name in IMPLICIT_CLASSMETHODS
         or (owner is not None and is_metaclass(owner))
     ):
         return arguments[0].arg
+    return None
+
+
+def _instance_of(reference: _ast.AST) -> str | None:
+    """`x` for `type(x)` and `x.__class__`: the instance a class is reached through."""
+    if is_call_to(reference, "type", 1):
+        argument = reference.args[0]  # type: ignore[attr-defined]
+        return argument.id if isinstance(argument, _ast.Name) else None
+    if isinstance(reference, _ast.Attribute) and isinstance(reference.value, _ast.Name):
+        return reference.value.id if reference.attr == "__class__" else None
+    return None
+
+
+def _called_name(statement: _ast.stmt) -> str | None:
+    """`f` for the expression statement `f(...)`."""
+    if isinstance(statement, _ast.Expr) and isinstance(statement.value, _ast.Call):
+        function = statement.value.func
+        return function.id if isinstance(function, _ast.Name) else None
     return None
