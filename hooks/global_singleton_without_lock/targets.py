@@ -56,7 +56,7 @@ class FunctionView:
         *("module", "source", "node", "owner", "enclosing", "is_async", "lock_names"),
         *("statements", "plain", "declared", "nonlocals", "_shared", "class_stores"),
         *("parameters", "class_parameters", "named_classes", "constructing", "class_names"),
-        *("declared", "locals", "bindings", "assigned", "aliases", "_instance_locals"),
+        *("locals", "bindings", "assigned", "aliases", "_instance_locals"),
     )
     # Known once `know_classes` (for `enclosing` too) or `finish` has run.
     parameters: set[str]
@@ -287,13 +287,15 @@ class FunctionView:
 
     def shared_owner(self, node: _ast.AST) -> str | None:
         """An object every caller shares, whose attributes are shared targets: a class, or a
-        function of the module (`get_pool.pool`), unless a local or parameter shadows it."""
+        function (`get_pool.pool`), unless a local or parameter shadows it."""
         reference = self.class_reference(node)
         if reference is not None:
             return reference
-        if isinstance(node, _ast.Name) and node.id in self.module.function_names:
-            if node.id not in self.locals and node.id not in self.declared:
-                return node.id
+        if isinstance(node, _ast.Name) and node.id not in self.locals:
+            # A function of the module, or this very function by its own name (a nested one
+            # is shared by every caller of the closure that made it: `wrapper.saved = {}`).
+            if node.id in self.module.function_names or node.id == self.node.name:
+                return None if node.id in self.declared else node.id
         return None
 
     def initialized_global(self, name: str) -> bool:

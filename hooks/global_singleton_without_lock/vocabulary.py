@@ -9,8 +9,9 @@ from __future__ import annotations
 
 CONTAINERS = {"dict", "list", "set", "bytearray", "defaultdict", "deque"}
 """Builtin containers that, called empty, make a container to be filled after it is shared."""
-FACTORY_WORDS = {"create", "make", "build", "new", "connect", "open"}
-"""First words of factory function names: `create_engine()`, `make_pool()`, `build_opener()`."""
+FACTORY_WORDS = {"create", "make", "build", "new", "connect", "open", "factory"}
+"""First words of factory function names: `create_engine()`, `make_pool()`, `build_opener()`,
+`CacheFactory.factory()`."""
 CLASS_WORDS = {"class", "classes", "cls", "type", "types"}
 """Last words of a factory that makes a class, not an instance (`make_runner_class()`)."""
 VALUE_WORDS = {
