@@ -5,10 +5,12 @@ that found a shared target missing (a global, a class attribute, a class-keyed r
 the locks held at each point. An assignment to a checked target that creates a value is reported
 unless some check of it was made under a lock that is still held: then the creation cannot race.
 
-The package keeps one concern per module: `vocabulary` (the words names are read by), `expressions`
-(shared readings of expressions), `locks` (what holds a lock), `targets` (what is shared, what is
-missing, what creates an instance) and `flow` (the walk in execution order); this module finds the
-functions and runs the hook.
+The package keeps one concern per module: `vocabulary` (the words names are read by),
+`expressions` (shared readings of expressions), `locks` (what holds a lock), `methods` (whether a
+method's first parameter is the class), `scope` (the functions of a module and what the module
+tells about them: its classes and functions, what it runs at import), `targets` (what is shared,
+what is missing, what creates an instance) and `flow` (each function's statements in execution
+order); this module runs them and the hook.
 """
 
 from __future__ import annotations

@@ -22,13 +22,13 @@ from .expressions import (
     names,
     string,
 )
+from .methods import class_parameter
 from .vocabulary import (
     CLASS_PARAMETERS,
     CLASS_SETUP_METHODS,
     CLASS_WORDS,
     CONTAINERS,
     FACTORY_WORDS,
-    IMPLICIT_CLASSMETHODS,
     VALUE_CLASSES,
     VALUE_WORDS,
     is_capitalized,
@@ -567,33 +567,6 @@ class FunctionView:
                 if target is not None:
                     read.add((target, type(node)))
         return read
-
-
-def is_metaclass(node: _ast.ClassDef) -> bool:
-    names = [node.name] + [last_identifier(base) or "" for base in node.bases]
-    return any(
-        name == "type" or name.endswith(("Meta", "Metaclass", "MetaClass")) for name in names
-    )
-
-
-def class_parameter(
-    node: FunctionNode, owner: _ast.ClassDef | None, classmethods: set[str]
-) -> str | None:
-    """The first parameter of a function when it is bound to a class rather than an instance."""
-    arguments = node.args.posonlyargs + node.args.args
-    if not arguments:
-        return None
-    decorators = {last_identifier(decorator) for decorator in node.decorator_list}
-    if "staticmethod" in decorators:
-        return None
-    if (
-        "classmethod" in decorators
-        or node.name in classmethods
-        or node.name in IMPLICIT_CLASSMETHODS
-        or (owner is not None and is_metaclass(owner))
-    ):
-        return arguments[0].arg
-    return None
 
 
 def _instance_of(reference: _ast.AST) -> str | None:
