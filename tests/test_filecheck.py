@@ -52,7 +52,7 @@ def test_singleton_needs_cover_every_class_reference() -> None:
     """A class attribute or registry is reached through a name the rule knows as a class."""
     from mergegate.hooks import global_singleton_without_lock as rule
 
-    spellings = {*rule._CLASS_PARAMETERS, "class", "__class__", "classmethod", "type(x)"}
+    spellings = {*rule.vocabulary.CLASS_PARAMETERS, "class", "__class__", "classmethod", "type(x)"}
     for spelling in spellings:
         assert any(needle in spelling for needle in rule.NEEDS), spelling
 
