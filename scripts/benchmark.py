@@ -8,8 +8,9 @@
 Sections (see SECTIONS at the bottom; each prints its figures and says whether its targets hold):
 
 - startup: one hook process on one small file against the same venv's `python -c pass` (the
-  interpreter itself, never a pyenv shim), median wall time of alternating runs; target at most
-  1.5x. Then what each hook imports beyond the bare interpreter (`python -X importtime`).
+  interpreter itself, never a pyenv shim), median wall time of alternating runs, in a folder
+  without configuration and in a project with a `[tool.mergegate]` table; target at most 1.5x
+  in both. Then what each hook imports beyond the bare interpreter (`python -X importtime`).
 - stdlib: the running Python's standard library (copied, site-packages left out), side by side:
   mergegate with the Python-source hooks cold (--no-cache) against `ruff check --no-cache` and
   `flake8` with the matching codes; warm (the cache filled, nothing changed); one file changed;
@@ -19,6 +20,10 @@ Sections (see SECTIONS at the bottom; each prints its figures and says whether i
   runs, the floor: CPython's parser alone building every tree on all cores, with no check. ruff
   and flake8 are taken from the environment running this script (the `test` extra); flake8 runs
   once (it takes about a minute here) and only gives scale.
+
+- hooks: each Python hook on every standard-library file in one process (as pre-commit runs it)
+  against `mergegate run --select` that hook with `--jobs 1 --no-cache`; target at most 1.1x,
+  and peak memory that does not grow with the number of files.
 
 The venv is made with `python -m venv --upgrade-deps` from the interpreter running this script,
 so pip is current (as in the environments pre-commit builds); installing needs PyPI.
@@ -52,6 +57,11 @@ COLD_TARGET, WARM_TARGET, CHANGED_TARGET = 8.0, 1.0, 1.5
 cache, with the cache filled and nothing changed, and with one file changed."""
 MEMORY_TARGET_MB = 300
 """Issue 5: the peak memory of a cold run over the standard library."""
+HOOK_TARGET = 1.1
+"""A single hook over many files costs at most this multiple of `mergegate run --select` it."""
+MEMORY_GROWTH = 1.5
+"""A hook's peak memory on all the files, at most this multiple of its peak on a tenth of them:
+flat in N, since no file's tree outlives its checks."""
 RUFF_SELECT = "E722,PLW0602,T201,T203"
 FLAKE8_SELECT = "E722,F824"
 """The reference tools' codes for bare-except, unused-global and debug-print (issue 5)."""
@@ -80,6 +90,11 @@ FLOOR_LABEL = "floor: ast.parse alone, all cores"
 CHANGED_FILE = "json/encoder.py"
 """The standard library module the one-file-changed runs edit: a typical module."""
 
+CONFIGURED = (
+    '[project]\nname = "small"\n\n[tool.mergegate]\nfail-on = "P1"\n'
+    "[tool.mergegate.rules.bare-except]\nallow-reraise = false\n"
+)
+"""The start-up run's second case: a project with a `[tool.mergegate]` table to read."""
 SMALL_FILE = '''\
 """A small module with nothing to report: what a hook sees on a typical commit."""
 
@@ -233,10 +248,20 @@ def startup(bench: Bench) -> bool:
     work = bench.scratch / "startup"
     work.mkdir(exist_ok=True)
     (work / "small.py").write_text(SMALL_FILE, encoding="utf-8")
+    configured = work / "configured"  # a project whose pyproject.toml has a [tool.mergegate]
+    configured.mkdir(exist_ok=True)
+    (configured / "small.py").write_text(SMALL_FILE, encoding="utf-8")
+    (configured / "pyproject.toml").write_text(CONFIGURED, encoding="utf-8")
     hooks = bench.python_hooks
     baseline = "python -c pass"
     commands = {baseline: [bench.bin("python"), "-c", "pass"]}
     commands.update({hook: [bench.bin(f"mergegate-{hook}"), "small.py"] for hook in hooks})
+    commands.update(
+        {
+            f"{hook}, configured": [bench.bin(f"mergegate-{hook}"), "configured/small.py"]
+            for hook in hooks
+        }
+    )
     pip = run([bench.bin("python"), "-m", "pip", "--version"]).stdout.split()[1]
     say(
         f"\n== startup: {bench.runs} alternating runs, Python {sys.version.split()[0]}, "
@@ -465,7 +490,63 @@ def same_reports(bench: Bench, corpus: Path, commands: dict[str, list[str]]) -> 
     return agree
 
 
-SECTIONS: dict[str, Callable[[Bench], bool]] = {"startup": startup, "stdlib": stdlib}
+def hooks(bench: Bench) -> bool:
+    """Each Python hook on the standard library, as pre-commit runs it on every file (one
+    process, no cache), against `mergegate run --select` that hook in one process: the same
+    pipeline, so the same time but for the gate's own start; and the hook's peak memory on a
+    tenth of the files and on all of them (no tree is kept: memory does not grow with N)."""
+    corpus, files = stdlib_corpus(bench)
+    say(
+        f"\n== hooks: {len(files)} files, {bench.corpus_runs} alternating runs,"
+        f" {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
+    header = ("hook", "hook wall", "gate wall", "ratio", "hook MB", "gate MB", "MB at N/10")
+    say("{:<32} {:>10} {:>10} {:>6} {:>8} {:>8} {:>10}".format(*header))
+    met = True
+    tenth = files[: len(files) // 10]
+    for hook in bench.python_hooks:
+        hook_command = [bench.bin(f"mergegate-{hook}"), *files]
+        gate_command = [
+            *(bench.bin("mergegate"), "run", "--no-cache", "--jobs", "1", "--select", hook),
+            *files,
+        ]
+        timings = timed_runs(
+            bench,
+            {"hook": hook_command, "gate": gate_command},
+            corpus,
+            rounds=bench.corpus_runs,
+            warmup=1,
+            accept=(0, 1),
+        )
+        hook_wall = statistics.median(timings["hook"].wall)
+        gate_wall = statistics.median(timings["gate"].wall)
+        hook_peak = sampled_run(bench, hook, hook_command, corpus)[2]
+        gate_peak = sampled_run(bench, f"{hook} gate", gate_command, corpus)[2]
+        small_peak = sampled_run(bench, f"{hook} N/10", [hook_command[0], *tenth], corpus)[2]
+        ratio = hook_wall / gate_wall
+        flat = hook_peak is None or small_peak is None or hook_peak <= small_peak * MEMORY_GROWTH
+        met = met and ratio <= HOOK_TARGET and flat
+
+        def megabytes(value: float | None) -> str:
+            return "n/a" if value is None else f"{value:.0f}"
+
+        say(
+            f"{hook:<32} {hook_wall:>9.2f}s {gate_wall:>9.2f}s {ratio:>5.2f}x"
+            f" {megabytes(hook_peak):>8} {megabytes(gate_peak):>8} {megabytes(small_peak):>10}"
+        )
+    say(
+        f"target: every hook <= {HOOK_TARGET:g}x the gate's single-process time, and its peak"
+        f" memory on all files <= {MEMORY_GROWTH:g}x that on a tenth: "
+        + ("met" if met else "NOT MET")
+    )
+    return met
+
+
+SECTIONS: dict[str, Callable[[Bench], bool]] = {
+    "startup": startup,
+    "stdlib": stdlib,
+    "hooks": hooks,
+}
 """Section name -> function printing its figures and returning whether its targets hold."""
 
 
