@@ -1,12 +1,19 @@
-"""Helpers the tests share: run a Python check on text, read `# ok` / `# error` fixtures."""
+"""Helpers the tests share: run a Python check on text, read `# ok` / `# error` fixtures, run
+git, fake the GitHub client's clock, decode workflow commands."""
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 from mergegate.gates.decide import blocks
 from mergegate.gates.model import NEW, Item
@@ -116,3 +123,54 @@ def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
         key, _, value = pair.partition("=")
         properties[key] = _runner_decode(value, WORKFLOW_PROPERTY_DECODING)
     return command, properties, _runner_decode(message, WORKFLOW_DATA_DECODING)
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "mergegate tests",
+    "GIT_AUTHOR_EMAIL": "tests@mergegate.invalid",
+    "GIT_COMMITTER_NAME": "mergegate tests",
+    "GIT_COMMITTER_EMAIL": "tests@mergegate.invalid",
+}
+"""A commit identity: a fresh CI machine has none."""
+
+
+def git_environment() -> dict[str, str]:
+    """The environment less GIT_* variables (set when the tests run inside a git hook, they would
+    point git at another repository), plus a commit identity."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env.update(GIT_IDENTITY)
+    return env
+
+
+def git(cwd: Path, *args: str) -> str:
+    """git's standard output for `args` run in `cwd`; the test fails with git's message when git
+    does. Signing is off and a new repository's branch is `main`, whatever the machine's git
+    configuration says."""
+    git_path = shutil.which("git")
+    if git_path is None:
+        pytest.fail("git is required by this test and was not found on PATH")
+    result = subprocess.run(
+        [git_path, "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd,
+        env=git_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+@dataclass
+class FakeTime:
+    """The GitHub client policy's clock and sleep: retries wait in fake seconds, recorded."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

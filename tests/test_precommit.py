@@ -18,20 +18,17 @@ single-hook form `try-repo REPO HOOK-ID` is run once each way. Four environment 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import git, git_environment
 
 from mergegate.gates.readme import GATE_HOOK_ID
 from mergegate.hooks.registry import HOOK_IDS, RULES
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DIRTY_APP = textwrap.dedent("""\
     from clients import Client
@@ -179,34 +176,6 @@ def expected_finding_lines() -> dict[str, list[str]]:
     }
 
 
-def git_environment() -> dict[str, str]:
-    """The environment less GIT_* variables (set inside git hooks), plus a commit identity."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-    env.update(
-        GIT_AUTHOR_NAME="mergegate tests",
-        GIT_AUTHOR_EMAIL="tests@mergegate.invalid",
-        GIT_COMMITTER_NAME="mergegate tests",
-        GIT_COMMITTER_EMAIL="tests@mergegate.invalid",
-    )
-    return env
-
-
-def git(cwd: Path, *args: str) -> str:
-    git_path = shutil.which("git")
-    if git_path is None:
-        pytest.fail("git is required to run pre-commit and was not found on PATH")
-    result = subprocess.run(
-        [git_path, "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd,
-        env=git_environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
 def make_repository(root: Path, files: dict[str, str]) -> Path:
     """A git repository at `root` with `files` staged (pre-commit --all-files checks those)."""
     root.mkdir(parents=True)
@@ -217,29 +186,6 @@ def make_repository(root: Path, files: dict[str, str]) -> Path:
         path.write_text(text, encoding="utf-8")
     git(root, "add", "-A")
     return root
-
-
-@pytest.fixture(scope="session")
-def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This checkout's working tree (every file git would see), committed in a fresh repository."""
-    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    snapshot = tmp_path_factory.mktemp("hook-repo") / "mergegate"
-    files = [name for name in listed.split("\0") if name and (REPO_ROOT / name).is_file()]
-    assert ".pre-commit-hooks.yaml" in files
-    for name in files:
-        target = snapshot / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO_ROOT / name, target)
-    git(snapshot, "init", "-q")
-    git(snapshot, "add", "-A")
-    git(snapshot, "commit", "-q", "-m", "snapshot of the checkout under test")
-    return snapshot
-
-
-@pytest.fixture(scope="session")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Keeps pre-commit's own store (and its log) out of the user's home directory."""
-    return tmp_path_factory.mktemp("pre-commit-home")
 
 
 def try_repo(
@@ -292,11 +238,11 @@ def hook_problems(hook_id: str, status: str, body: str) -> list[str]:
 
 
 def test_every_hook_fails_on_its_findings(
-    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+    checkout_snapshot: Path, pre_commit_home: Path, tmp_path: Path
 ) -> None:
     """One run of all six hooks (one environment build); each hook's section checked alone."""
     sample = make_repository(tmp_path / "sample", DIRTY_FILES)
-    result = try_repo(hook_repository, sample, pre_commit_home)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home)
     assert result.returncode == 1, result.stdout + result.stderr
     found = sections(result.stdout)
     assert sorted(found) == sorted([GATE_HOOK_ID, *HOOK_IDS]), result.stdout
@@ -310,10 +256,10 @@ def test_every_hook_fails_on_its_findings(
 
 
 def test_clean_repository_passes_every_hook(
-    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+    checkout_snapshot: Path, pre_commit_home: Path, tmp_path: Path
 ) -> None:
     sample = make_repository(tmp_path / "sample", CLEAN_FILES)
-    result = try_repo(hook_repository, sample, pre_commit_home)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr
     statuses = {hook_id: status for hook_id, (status, _) in sections(result.stdout).items()}
     assert statuses == dict.fromkeys([GATE_HOOK_ID, *HOOK_IDS], "Passed"), result.stdout
@@ -328,12 +274,12 @@ def test_single_hook_by_id(
     hook_id: str,
     files: dict[str, str],
     returncode: int,
-    hook_repository: Path,
+    checkout_snapshot: Path,
     pre_commit_home: Path,
     tmp_path: Path,
 ) -> None:
     sample = make_repository(tmp_path / "sample", files)
-    result = try_repo(hook_repository, sample, pre_commit_home, hook_id)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home, hook_id)
     assert result.returncode == returncode, result.stdout + result.stderr
     assert list(sections(result.stdout)) == [hook_id], result.stdout
 
@@ -403,7 +349,7 @@ def printed_findings(body: str) -> set[tuple[str, int, int, str]]:
 
 
 def test_every_hook_agrees_with_mergegate_run(
-    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+    checkout_snapshot: Path, pre_commit_home: Path, tmp_path: Path
 ) -> None:
     """A baseline, `fail-on = "P1"`, a severity override and a noqa: the gate hook and each
     single hook give `mergegate run`'s findings and exit status on the same files."""
@@ -424,7 +370,7 @@ def test_every_hook_agrees_with_mergegate_run(
     assert recorded.returncode == 0, recorded.stderr
     (sample / "app.py").write_text(LEGACY_APP + "\n\n" + NEW_APP, encoding="utf-8")
     git(sample, "add", "-A")
-    result = try_repo(hook_repository, sample, pre_commit_home, verbose=True)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home, verbose=True)
     found = sections(result.stdout)
     assert sorted(found) == sorted([GATE_HOOK_ID, *HOOK_IDS]), result.stdout
     python_files = sorted(name for name in git(sample, "ls-files").split() if name.endswith(".py"))

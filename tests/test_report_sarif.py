@@ -53,9 +53,9 @@ def sarif(outcome: Outcome, root: Path) -> dict:
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def root(workdir: Path) -> Path:
+    """The repository root the report's paths are relative to: the current directory."""
+    return workdir
 
 
 def results(log: dict, tool: str = "mergegate") -> list[dict]:
