@@ -22,7 +22,13 @@ from mergegate.hooks.registry import CODES, RULES
 from mergegate.hooks.source import Source, parse, run_checks
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ERROR_MARK = re.compile(r"#\s*error(?::\s*(?P<code>MG\d+))?(?:\s+x(?P<count>\d+))?\s*$")
+ERROR_MARK = re.compile(
+    r"#\s*error(?::\s*(?P<code>MG\d+))?"
+    r"(?:\s+\[(?P<span>[^\]]*)\])?"
+    r'(?:\s+(?P<message>"(?:[^"\\]|\\.)*"))?'
+    r"(?:\s+x(?P<count>\d+))?\s*$"
+)
+SPAN = re.compile(r"(?:(?P<line>\d+):)?(?P<column>\d+)-(?:(?P<end_line>\d+):)?(?P<end_column>\d+)")
 
 
 def hook_module(rule_id: str) -> ModuleType:
@@ -46,12 +52,55 @@ def lines_of(findings: list[Finding]) -> list[int]:
     return sorted(finding.line for finding in findings)
 
 
-def fixture_expectations(path: Path) -> tuple[dict[str, object], list[tuple[int, str]]]:
-    """A fixture's options (first line `# options: {json}`) and expected (line, code) pairs.
+@dataclass(frozen=True)
+class Expected:
+    """A finding a fixture's `# error` marker expects; `span` (line, column, end line, end
+    column) and `message` are pinned only when the marker gives them."""
 
-    A line ending in `# error` expects one finding of the rule's main code there; `# error: CODE`
-    names another code; `xN` expects N findings. Lines marked `# ok` (and all others) expect none.
-    """
+    line: int
+    code: str
+    span: tuple[int, int, int, int] | None = None
+    message: str | None = None
+
+    def matches(self, finding: Finding) -> bool:
+        position = (finding.line, finding.column, finding.end_line, finding.end_column)
+        return (
+            (finding.line, finding.code) == (self.line, self.code)
+            and self.span in (None, position)
+            and self.message in (None, finding.message)
+        )
+
+
+def parse_error_mark(line: str, number: int, default_code: str) -> list[Expected]:
+    """The findings a fixture line's marker expects (none without a marker):
+
+    `# error` one of the rule's main code; `# error: CODE` another code; then optionally
+    `[COLUMN-END_COLUMN]` (on this line) or `[LINE:COLUMN-END_LINE:END_COLUMN]`, the finding's
+    range (1-based columns, the end exclusive); then `"message"` (a JSON string), its exact
+    message; then `xN` for N such findings."""
+    match = ERROR_MARK.search(line)
+    if not match:
+        return []
+    span = None
+    if match.group("span") is not None:
+        parts = SPAN.fullmatch(match.group("span").strip())
+        if parts is None:
+            raise ValueError(f"line {number}: a range is [COL-END_COL] or [L:COL-END_L:END_COL]")
+        start = int(parts.group("line") or number)
+        span = (
+            start,
+            int(parts.group("column")),
+            int(parts.group("end_line") or start),
+            int(parts.group("end_column")),
+        )
+    message = json.loads(match.group("message")) if match.group("message") else None
+    expected = Expected(number, match.group("code") or default_code, span, message)
+    return [expected] * int(match.group("count") or 1)
+
+
+def fixture_expectations(path: Path) -> tuple[dict[str, object], list[Expected]]:
+    """A fixture's options (first line `# options: {json}`) and the findings its lines expect
+    (`parse_error_mark`). Lines marked `# ok` (and all others) expect none."""
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     options: dict[str, object] = {}
@@ -60,11 +109,22 @@ def fixture_expectations(path: Path) -> tuple[dict[str, object], list[tuple[int,
     rule = RULES[path.stem.split("__")[0]]
     expected = []
     for number, line in enumerate(lines, start=1):
-        match = ERROR_MARK.search(line)
-        if match:
-            code = match.group("code") or rule.code
-            expected.extend([(number, code)] * int(match.group("count") or 1))
+        expected.extend(parse_error_mark(line, number, rule.code))
     return options, expected
+
+
+def unmet(expected: list[Expected], findings: list[Finding]) -> list[Expected]:
+    """The expectations no finding meets, each finding meeting at most one."""
+    left = list(findings)
+    missing = []
+    pinned_first = sorted(expected, key=lambda e: (e.span is None) + (e.message is None))
+    for expectation in pinned_first:
+        found = next((finding for finding in left if expectation.matches(finding)), None)
+        if found is None:
+            missing.append(expectation)
+        else:
+            left.remove(found)
+    return missing
 
 
 def item(
