@@ -57,7 +57,7 @@ def config_section() -> str:
 
 REPOSITORY_URL = "https://github.com/mergegate/mergegate"
 RELEASE = "v0.1.0"
-"""The pre-commit `rev` the README shows: the latest release tag (RELEASING.md)."""
+"""The pre-commit `rev` the README shows: the latest release tag (CHANGELOG.md lists them)."""
 GATE_HOOK_ID = "mergegate"
 PYTHON_TYPES = "[python, pyi]"
 """What pre-commit passes to hooks that check Python files: `.py` files, scripts with a Python

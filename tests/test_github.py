@@ -895,7 +895,7 @@ def b64(text: str) -> str:
 @pytest.mark.parametrize(
     "echo, secret",
     [
-        (lambda t: "x" * 290 + t, lambda t: t),  # the old cut at 300 left "ghp_a+b/c="
+        (lambda t: "x" * 290 + t, lambda t: t),  # cutting at 300 first would leave "ghp_a+b/c="
         (lambda t: "see " + t[:12] + "...", lambda t: t[:12]),  # cut before it reached us
         (lambda t: "url ?access_token=" + quote(t, safe=""), lambda t: quote(t, safe="")),
         (  # Basic auth as git sends it: the token after 15 bytes, at offset 0 of a group
