@@ -31,8 +31,8 @@ KEYS = {
     "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
     "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
 }
-"""Every key of a configuration table, with the one-line help the README reference is built
-from."""
+"""Every key of a configuration table, with the one-line help the configuration reference
+(docs/gate.md) is built from."""
 
 PYPROJECT = "pyproject.toml"
 MAX_EXTEND_DEPTH = 32
@@ -110,7 +110,9 @@ def read_table(path: str, reader: Reader, standalone: bool = False) -> dict[str,
     return table_of(reader.describe(path), parse_toml(path, data), standalone and not is_pyproject)
 
 
-def resolve(path: str, table: dict[str, object], reader: Reader) -> tuple[dict, list[str]]:
+def resolve(
+    path: str, table: dict[str, object], reader: Reader
+) -> tuple[dict[str, object], list[str]]:
     """The table with its `extend` chain applied (the extending file's settings win; the tables
     `severity` and `rules` merge key by key), and the chain's files, nearest first.
 

@@ -2,9 +2,9 @@
 
 Each adapter is a module here with `run(files, root) -> list[Finding]` (paths as given in `files`),
 `default_tier(finding) -> str`, `CODE_PREFIX` (what all its codes start with, to validate
-selectors) and `TIER_TABLE` (its default tiers, for the README). A tool that is missing, or that
-crashes or says something we cannot parse, raises AdapterError: the gate then exits 2, never
-passes silently.
+selectors) and `TIER_TABLE` (its default tiers, for the documentation). A tool that is missing,
+or that crashes or says something we cannot parse, raises AdapterError: the gate then exits 2,
+never passes silently.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ CODE_PREFIX = CODE
 """What every code of the tool starts with: it has one."""
 
 TIER_TABLE = ((f"`{CODE}` (would remove unused imports or variables, redundant `pass`)", TIER),)
-"""The default tier for the README."""
+"""The default tier for the documentation."""
 
 
 def default_tier(finding: Finding) -> str:

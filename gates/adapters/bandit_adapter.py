@@ -61,7 +61,7 @@ TIER_TABLE = (
     ("severity HIGH, confidence MEDIUM; severity MEDIUM, confidence HIGH or MEDIUM", "P2"),
     ("severity LOW or UNDEFINED; confidence LOW or UNDEFINED", "P3"),
 )
-"""The default tiers for the README, one row per tier."""
+"""The default tiers for the documentation, one row per tier."""
 
 _RATING = re.compile(r" \[severity: (\w+), confidence: (\w+)\]\Z")
 

@@ -57,7 +57,7 @@ TIER_TABLE = (
     ("other `F` (pyflakes: unused imports and variables, redefinitions)", "P2"),
     ("everything else: `E`/`W` (pycodestyle), `C90` (mccabe), plugins", "P3"),
 )
-"""The default tiers for the README, one row per tier."""
+"""The default tiers for the documentation, one row per tier."""
 
 
 def default_tier(finding: Finding) -> str:
