@@ -2,15 +2,15 @@
 
 `pre-commit try-repo` builds a fresh environment with `pip install` of the hook repository (only
 PyPI is reached, for setuptools and PyYAML) and runs the hooks in a sample git repository: one
-where every hook has something to find (each must fail with its finding lines), one where none has
-(all must pass).
+where every hook has something to find (each must fail with its finding lines; a Python rule the
+sample has no case for is tried on its fixture), one where none has (all must pass).
 
 The hook repository is a snapshot of this checkout's working tree, committed to a temporary git
 repository: try-repo takes committed and tracked-modified files only, so on the checkout itself a
 new, untracked hook module would silently be tested at its last commit, or not at all.
 
 try-repo builds its environment in a store of its own every time (PRE_COMMIT_HOME is not used for
-that: it only keeps pre-commit's files out of the home directory), so the six hooks run together,
+that: it only keeps pre-commit's files out of the home directory), so the hooks run together,
 one try-repo per sample, and each hook's section of the output is checked on its own; the
 single-hook form `try-repo REPO HOOK-ID` is run once each way. Four environment builds in all.
 """
@@ -25,7 +25,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import git, git_environment
+from helpers import FIXTURES, fixture_expectations, git, git_environment
 
 from mergegate.gates.readme import GATE_HOOK_ID
 from mergegate.hooks.registry import HOOK_IDS, RULES
@@ -128,15 +128,6 @@ BLOCK_ON_EVERY_TIER = "[tool.mergegate]\nfail-on = 'P3'\n"
 """The sample blocks on every finding, so that each hook's failure shows (with the default,
 P0, only bare-except and global-singleton-without-lock would fail the commit)."""
 
-DIRTY_FILES = {
-    "pyproject.toml": BLOCK_ON_EVERY_TIER,
-    "app.py": DIRTY_APP,
-    "clients.py": CLIENTS,
-    ".coveragerc": COVERAGERC,
-    "tox.ini": DIRTY_TOX,
-    ".github/workflows/release.yml": WORKFLOW,
-    ".github/SECRETS.md": DIRTY_SECRETS,
-}
 CLEAN_FILES = {
     "app.py": CLEAN_APP,
     "clients.py": CLIENTS,
@@ -155,10 +146,11 @@ def line_of(text: str, snippet: str) -> int:
     return numbers[0]
 
 
-def expected_finding_lines() -> dict[str, list[str]]:
-    """Per hook, regexes of the `path:line:col: CODE` starts its output must contain."""
-    app = DIRTY_FILES["app.py"]
-    workflow = DIRTY_FILES[".github/workflows/release.yml"]
+def sample_expectations() -> dict[str, list[str]]:
+    """Per hook the sample has a case for, regexes of the `path:line:col: CODE` starts its output
+    must contain."""
+    app = DIRTY_APP
+    workflow = WORKFLOW
     return {
         "bare-except": [rf"app\.py:{line_of(app, 'except:')}:5: MG101 "],
         "unused-global": [rf"app\.py:{line_of(app, 'global counter')}:5: MG201 "],
@@ -173,6 +165,44 @@ def expected_finding_lines() -> dict[str, list[str]]:
             rf"\.github/workflows/release\.yml:{line_of(workflow, 'PYPI_TOKEN')}:\d+: MG601 ",
             rf"\.github/SECRETS\.md:{line_of(DIRTY_SECRETS, 'OLD_DEPLOY_KEY')}:\d+: MG602 ",
         ],
+    }
+
+
+WITHOUT_A_CASE = [rule_id for rule_id in HOOK_IDS if rule_id not in sample_expectations()]
+"""Hooks the sample has no case for (a rule just added): each is tried on its own fixture, a copy
+of tests/fixtures/python/<rule-id>.py in the sample."""
+
+
+def fixture_case(rule_id: str) -> tuple[str, str]:
+    """A hook's fixture as a sample file, and the regex of its first expected finding."""
+    assert RULES[rule_id].scope == "python", f"add a case for {rule_id} to the sample repository"
+    path = FIXTURES / "python" / f"{rule_id}.py"
+    options, expected = fixture_expectations(path)
+    assert expected and not options, f"{path.name}: a fixture without options, with a finding"
+    name = f"rules/{rule_id}.py"
+    return name, rf"{re.escape(name)}:{expected[0].line}:\d+: {expected[0].code} "
+
+
+DIRTY_FILES = {
+    "pyproject.toml": BLOCK_ON_EVERY_TIER,
+    "app.py": DIRTY_APP,
+    "clients.py": CLIENTS,
+    ".coveragerc": COVERAGERC,
+    "tox.ini": DIRTY_TOX,
+    ".github/workflows/release.yml": WORKFLOW,
+    ".github/SECRETS.md": DIRTY_SECRETS,
+    **{
+        fixture_case(rule_id)[0]: (FIXTURES / "python" / f"{rule_id}.py").read_text("utf-8")
+        for rule_id in WITHOUT_A_CASE
+    },
+}
+
+
+def expected_finding_lines() -> dict[str, list[str]]:
+    """Per hook, regexes of the `path:line:col: CODE` starts its output must contain."""
+    return {
+        **sample_expectations(),
+        **{rule_id: [fixture_case(rule_id)[1]] for rule_id in WITHOUT_A_CASE},
     }
 
 
