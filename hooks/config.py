@@ -24,7 +24,8 @@ KEYS = {
     "select": "Rule ids or code prefixes to run (default: all); adapter codes (`F`, `E501`) too.",
     "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
     "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
-    "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
+    "tools": "Adapters (third-party tools) to run besides the hooks, by name; the adapters "
+    "section lists them.",
     "baseline": "A baseline file (from `mergegate baseline`), relative to the project root; its "
     "findings never block.",
     "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",

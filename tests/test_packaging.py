@@ -1,6 +1,6 @@
 """The package's metadata agrees with the repository: the license file with the declared license,
 the Python classifiers with `requires-python`, the project URLs with the repository the README's
-snippets install from."""
+snippets install from, the `tools` extra with the adapters' requirements."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from mergegate.gates.adapters import ADAPTERS, load
 from mergegate.gates.readme import REPOSITORY_URL
 
 if sys.version_info >= (3, 11):
@@ -45,3 +46,8 @@ def test_project_urls_point_at_the_repository() -> None:
     assert all(url.startswith(REPOSITORY_URL) for url in urls.values())
     assert {"Changelog", "Issues", "Documentation"} <= set(urls)
     assert urls["Changelog"].endswith("/CHANGELOG.md") and (ROOT / "CHANGELOG.md").is_file()
+
+
+def test_the_tools_extra_installs_every_adapters_tool_and_nothing_else() -> None:
+    requirements = [load(name).REQUIREMENT for name in ADAPTERS]
+    assert PROJECT["optional-dependencies"]["tools"] == requirements

@@ -31,6 +31,9 @@ from mergegate.hooks.finding import Finding
 
 TOOL = "autoflake"
 MODULE = "autoflake"
+REQUIREMENT = "autoflake>=2.2"
+DOCS_URL = "https://github.com/PyCQA/autoflake"
+SECURITY = False
 CODE = "AFL100"
 TIER = "P3"
 CODE_PREFIX = CODE

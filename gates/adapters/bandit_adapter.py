@@ -41,6 +41,9 @@ from mergegate.hooks.finding import Finding
 
 TOOL = "bandit"
 MODULE = "bandit"
+REQUIREMENT = "bandit>=1.7.5"
+DOCS_URL = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
+SECURITY = True
 
 RATING_TIERS = {
     ("HIGH", "HIGH"): "P1",

@@ -31,6 +31,9 @@ from mergegate.hooks.finding import Finding
 
 TOOL = "black"
 MODULE = "black"
+REQUIREMENT = "black>=24.1"
+DOCS_URL = "https://black.readthedocs.io/en/stable/"
+SECURITY = False
 CODE = "BLK100"
 TIER = "P3"
 CODE_PREFIX = CODE

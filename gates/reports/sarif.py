@@ -24,11 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+from mergegate.gates import adapters
 from mergegate.gates.docs import rule_markdown, rule_text
 from mergegate.gates.escape import markdown_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
@@ -48,19 +51,9 @@ SECURITY_SEVERITY = {"P0": "9.5", "P1": "8.0", "P2": "5.5", "P3": "2.0"}
 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low (GitHub, "SARIF support for code scanning"); the tiers map
 one to one onto those four."""
 
-SECURITY_TOOLS = ("bandit",)
-
 DESCRIPTION_LIMIT = 1024
 """GitHub code scanning takes at most 1024 characters of a rule's short and full description
 ("SARIF support for code scanning", reportingDescriptor object)."""
-
-TOOL_DOCS = {
-    "flake8": "https://flake8.pycqa.org/en/latest/user/error-codes.html",
-    "bandit": "https://bandit.readthedocs.io/en/latest/plugins/index.html",
-    "black": "https://black.readthedocs.io/en/stable/",
-    "autoflake": "https://github.com/PyCQA/autoflake",
-}
-"""Where an adapter's codes are documented (adapter rules have no registry entry)."""
 
 
 def render(outcome: Outcome, context: ReportContext) -> str:
@@ -93,7 +86,9 @@ def _errors_of(tool: str, errors: list[str]) -> list[str]:
     return [error for error in errors if error.startswith(f"{tool}: ")]
 
 
-def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: bool) -> dict:
+def _run(
+    tool: str, items: list[Item], errors: list[str], root: str, compared: bool
+) -> dict[str, Any]:
     rules = _rules(tool, items)
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     uris = {id(item): artifact_uri(item.finding.path, root) for item in items}
@@ -101,11 +96,11 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
     results = []
     for item in items:
         finding = item.finding
-        location: dict = {"artifactLocation": uris[id(item)]}
+        location: dict[str, Any] = {"artifactLocation": uris[id(item)]}
         region = _region(finding)
         if region:
             location["region"] = region
-        result: dict = {
+        result: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
             "level": LEVELS[item.severity],
@@ -118,13 +113,14 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
         if compared:
             result["baselineState"] = "unchanged" if item.state in (BASELINED, EXISTING) else "new"
         results.append(result)
-    driver: dict = {"name": tool, "rules": rules}
-    version = _version(tool)
+    driver: dict[str, Any] = {"name": tool, "rules": rules}
+    adapter = adapters.known(tool)
+    version = _version(requirement_name(adapter.REQUIREMENT) if adapter else tool)
     if version:
         driver["version"] = version
-    if tool in TOOL_DOCS:
-        driver["informationUri"] = TOOL_DOCS[tool]
-    invocation: dict = {"executionSuccessful": not errors}
+    if adapter:
+        driver["informationUri"] = adapter.DOCS_URL
+    invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if errors:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": error}} for error in errors
@@ -138,6 +134,11 @@ def _run(tool: str, items: list[Item], errors: list[str], root: str, compared: b
     }
 
 
+def requirement_name(requirement: str) -> str:
+    """The distribution a requirement such as `flake8>=7.2` names."""
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
+
+
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)
@@ -145,7 +146,7 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def _suppressions(item: Item) -> list[dict]:
+def _suppressions(item: Item) -> list[dict[str, Any]]:
     if item.state != SUPPRESSED:
         return []
     return [{"kind": "inSource", "status": "accepted", "justification": item.reason}]
@@ -200,7 +201,7 @@ def line_hashes(items: list[Item], uris: dict[int, dict[str, str]]) -> dict[int,
     return hashes
 
 
-def _rules(tool: str, items: list[Item]) -> list[dict]:
+def _rules(tool: str, items: list[Item]) -> list[dict[str, Any]]:
     """The gate's run lists every registry code (the same rules in every analysis, as code scanning
     expects); an adapter's run, the codes it reported, with a pointer to the tool's documentation.
     """
@@ -212,7 +213,7 @@ def _rules(tool: str, items: list[Item]) -> list[dict]:
     return [_adapter_rule(tool, code, items) for code in codes]
 
 
-def _registry_rule(code_id: str) -> dict:
+def _registry_rule(code_id: str) -> dict[str, Any]:
     rule, code = CODES[code_id]
     return {
         "id": code.code,
@@ -225,10 +226,13 @@ def _registry_rule(code_id: str) -> dict:
     }
 
 
-def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict:
-    docs = TOOL_DOCS.get(tool)
+def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict[str, Any]:
+    """An adapter's code as a rule (adapter codes have no registry entry): help from the tool's
+    documentation, a `security-severity` for a security tool's."""
+    adapter = adapters.known(tool)
+    docs = adapter.DOCS_URL if adapter else None
     source = f"is reported by {tool}; mergegate ran {tool} and assigned the tier."
-    descriptor: dict = {
+    descriptor: dict[str, Any] = {
         "id": code,
         "shortDescription": {"text": _bounded(f"{tool} {code}")},
         "fullDescription": {"text": _bounded(f"{code} {source}")},
@@ -240,8 +244,8 @@ def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict:
     }
     if docs:
         descriptor["helpUri"] = docs
-    properties: dict = {"tags": [tool]}
-    if tool in SECURITY_TOOLS:
+    properties: dict[str, Any] = {"tags": [tool]}
+    if adapter and adapter.SECURITY:
         worst = min((item.severity for item in items if item.finding.code == code), key=tier_rank)
         properties = {"tags": [tool, "security"], "security-severity": SECURITY_SEVERITY[worst]}
     descriptor["properties"] = properties
