@@ -14,7 +14,7 @@ from helpers import git_environment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-MYPY_ERRORS_AT_MOST = 30
+MYPY_ERRORS_AT_MOST = 19
 """mypy --strict's error count on hooks/ and gates/ when this test was written. It must only go
 down, to 0: lower it whenever modules are fixed, never raise it."""
 
