@@ -1,4 +1,4 @@
-"""A rule's documentation from the registry, as Markdown (README, SARIF help) and plain text
+"""A rule's documentation from the registry, as Markdown (docs/rules.md, SARIF help) and plain text
 (`mergegate rules RULE`, SARIF help text): one list of sections, two renderings, so they agree."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _fence(code: str) -> str:
 
 def rule_markdown(rule: Rule) -> str:
     """The rule's documentation as Markdown, headed by its summary; sections are `####` headings
-    so it nests under the README's `### rule-id` and renders the same in a SARIF help pane."""
+    so it nests under docs/rules.md's `### rule-id` and renders the same in a SARIF help pane."""
     language = "" if rule.scope == "repo" else "python"  # repo rules' examples are config files
     parts = [rule.summary]
     for title, body, is_code in _sections(rule):

@@ -24,7 +24,8 @@ KEYS = {
     "select": "Rule ids or code prefixes to run (default: all); adapter codes (`F`, `E501`) too.",
     "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
     "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
-    "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
+    "tools": "Adapters (third-party tools) to run besides the hooks, by name; the adapters "
+    "section lists them.",
     "baseline": "A baseline file (from `mergegate baseline`), relative to the project root; its "
     "findings never block.",
     "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
@@ -38,8 +39,8 @@ KEYS = {
     "noqa-report-unused": "Run the opt-in `unused-noqa` rule (MG002): report a `# noqa` that "
     "silences nothing (default false).",
 }
-"""Every key of a configuration table, with the one-line help the README reference is built
-from."""
+"""Every key of a configuration table, with the one-line help the configuration reference
+(docs/gate.md) is built from."""
 
 PYPROJECT = "pyproject.toml"
 MAX_EXTEND_DEPTH = 32
@@ -76,7 +77,9 @@ class Reader:
 def parse_toml(path: str, data: bytes) -> dict[str, object]:
     """A TOML document; any failure is a ConfigError naming the file. Parsed documents are kept
     (`ParsedCache`), so that a hook starting in a project does not pay for importing `tomllib`."""
-    cache = ParsedCache.shared()
+    from .files import user_cache_home
+
+    cache = ParsedCache(user_cache_home())
     known = cache.get(path, data)
     if known is not None:
         return known
@@ -106,19 +109,10 @@ class ParsedCache:
     NAME = "parsed-config.marshal"
     KEPT = 32
     """Files kept; the least recently stored go first."""
-    _shared: ParsedCache | None = None
 
     def __init__(self, folder: str | None) -> None:
         self.path = os.path.join(folder, "mergegate", self.NAME) if folder else None
         self.entries: dict[str, tuple[bytes, dict[str, object]]] | None = None
-
-    @classmethod
-    def shared(cls) -> ParsedCache:
-        if cls._shared is None:
-            from .files import user_cache_home
-
-            cls._shared = cls(user_cache_home())
-        return cls._shared
 
     def _load(self) -> dict[str, tuple[bytes, dict[str, object]]]:
         if self.entries is None:

@@ -1,6 +1,6 @@
 """The one registry of rules: id, codes, default tiers, summaries, options and documentation.
 
-Everything user-facing about a rule is written here once and feeds the README, `--help`, the
+Everything user-facing about a rule is written here once and feeds the docs, `--help`, the
 configuration validator and SARIF rule help. Kept free of imports so every hook can load it at
 start-up for nothing.
 """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import sysconfig
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,8 +18,7 @@ from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import RULES
 from mergegate.hooks.source import Source, decode_source, parse_text, run_checks
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type alias the gate defines for type checkers only
     from mergegate.gates.filecheck import PythonCheck
 
 PYTHON_RULES = [rule for rule in RULES.values() if rule.scope == "python"]
@@ -26,7 +26,12 @@ PYTHON_RULES = [rule for rule in RULES.values() if rule.scope == "python"]
 
 @pytest.fixture(scope="module")
 def checks(tmp_path_factory: pytest.TempPathFactory) -> list[PythonCheck]:
-    return python_checks(load(None, str(tmp_path_factory.mktemp("empty"))), PYTHON_RULES)
+    """Every Python rule with its default options, read from an empty folder (the current
+    directory then: a run from inside another repository may not check it)."""
+    empty = tmp_path_factory.mktemp("empty")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(empty)
+        return python_checks(load(None, str(empty)), PYTHON_RULES)
 
 
 def reference(shown: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:

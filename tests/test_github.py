@@ -11,14 +11,14 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import quote
 
 import pytest
 from github_standin import READ_ONLY, SECONDARY_LIMIT, Failure, Raw, StandIn, Trickle
-from helpers import item, parse_workflow_command
+from helpers import FakeTime, item, parse_workflow_command
 from markdown_it import MarkdownIt
 
 from mergegate.gates.annotations import (
@@ -42,21 +42,6 @@ MERGE = "2" * 40
 SERVER = "https://github.example"
 BARE = "try:\n    work()\nexcept:\n    pass\n"
 HOSTILE = "a,b:c%25\n::add-mask::x.py"
-
-
-@dataclass
-class FakeTime:
-    """The policy's clock and sleep: retries wait in fake seconds, recorded."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 TEST_POLICY = {
@@ -116,21 +101,20 @@ def actions_environment(tmp_path: Path, api_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def repo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: StandIn, fake_time: FakeTime
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    standin: StandIn,
+    fake_time: FakeTime,
 ) -> Path:
-    """A git repository as the runner's workspace, and the Actions environment pointing at the
-    stand-in (any GITHUB_* of a real runner removed)."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
+    """The shared git repository as the runner's workspace, and the Actions environment pointing
+    at the stand-in (any GITHUB_* of a real runner removed)."""
     for name in list(os.environ):
         if name.startswith("GITHUB_"):
             monkeypatch.delenv(name)
     for name, value in actions_environment(tmp_path, standin.url).items():
         monkeypatch.setenv(name, value)
-    monkeypatch.chdir(root)
-    return root
+    return repo
 
 
 def read_outputs(path: Path) -> dict[str, str]:
@@ -916,7 +900,7 @@ def b64(text: str) -> str:
 @pytest.mark.parametrize(
     "echo, secret",
     [
-        (lambda t: "x" * 290 + t, lambda t: t),  # the old cut at 300 left "ghp_a+b/c="
+        (lambda t: "x" * 290 + t, lambda t: t),  # cutting at 300 first would leave "ghp_a+b/c="
         (lambda t: "see " + t[:12] + "...", lambda t: t[:12]),  # cut before it reached us
         (lambda t: "url ?access_token=" + quote(t, safe=""), lambda t: quote(t, safe="")),
         (  # Basic auth as git sends it: the token after 15 bytes, at offset 0 of a group

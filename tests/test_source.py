@@ -182,12 +182,6 @@ def test_walk_and_iter_child_nodes_cope_with_that_depth() -> None:
 # Bad input through a hook's command line
 
 
-@pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_parse_error_through_the_hook_exits_1(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
