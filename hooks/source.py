@@ -201,8 +201,12 @@ def decode(data: bytes) -> str:
 
 
 def _translated(data: bytes) -> bytes:
-    """Line ends made `\\n`, as the compiler makes them before it decodes a declared encoding."""
-    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
+    """Line ends made `\\n` and a last one added, as the compiler does before it decodes a
+    declared encoding (which matters for encodings such as UTF-16, where a byte more or less
+    decides whether the file decodes)."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data if data.endswith(b"\n") else data + b"\n"
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:

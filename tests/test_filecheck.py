@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from helpers import compiler_verdict
 
 from mergegate.gates.collect import python_checks
 from mergegate.gates.config import load
@@ -285,19 +286,6 @@ def test_module_level_nonlocal_is_a_parse_error_not_an_unused_global(
     data = b"def f():\n    pass\nnonlocal x\n"
     found = [(item.finding.code, item.finding.line) for item in check_data("a.py", data, checks)]
     assert found == [("MG001", 3)]
-
-
-def compiler_verdict(data: bytes) -> tuple[bool, int | None]:
-    """Whether the interpreter compiles the file (as `import` does), and the line it names."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(data, "example.py", "exec", dont_inherit=True)
-        except SyntaxError as error:
-            return False, error.lineno or None
-        except (ValueError, MemoryError, RecursionError):
-            return False, None
-    return True, None
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ import warnings
 
 import hypothesmith
 import pytest
-from helpers import hook_module
+from helpers import compiler_verdict, hook_module
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -58,19 +58,6 @@ def assert_checks_cleanly(code: str) -> None:
         check = hook_module(rule.id).check
         for options in option_sets(rule):
             assert_sane(rule, parsed, run_checks(parsed, [(check, options)]))
-
-
-def compiler_verdict(data: bytes) -> tuple[bool, int | None]:
-    """Whether the interpreter compiles the bytes (as `import` does), and the line it names."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(data, "generated.py", "exec", dont_inherit=True)
-        except SyntaxError as error:
-            return False, error.lineno or None
-        except (ValueError, MemoryError, RecursionError):  # NUL bytes, nesting, undecodable
-            return False, None
-    return True, None
 
 
 def assert_verdict_is_the_compilers(data: bytes) -> None:
