@@ -49,6 +49,7 @@ class Request:
         "check",
         "reader",
         "apply_baselines",
+        "keep_parsed",
     )
 
     def __init__(self, paths: list[str] | None = None, cwd: str | None = None) -> None:
@@ -85,6 +86,8 @@ class Request:
         """Where configuration and baseline files are read (a git revision when trusted)."""
         self.apply_baselines = True
         """False when recording a baseline: every finding is recorded afresh."""
+        self.keep_parsed = True
+        """Keep parsed configuration files in the user's cache directory (off with --no-cache)."""
 
 
 class Plan:
@@ -125,7 +128,8 @@ def _adjust(config: Config, request: Request) -> None:
 def plan(request: Request) -> Plan:
     """Which files each project checks; ConfigError for paths or configuration that cannot be
     used (exit 2)."""
-    projects = Projects(request.cwd, request.paths, request.config_file, request.reader)
+    reader = request.reader or Reader(keep_parsed=request.keep_parsed)
+    projects = Projects(request.cwd, request.paths, request.config_file, reader)
     top = projects.repository or os.path.abspath(os.sep)  # no repository: no boundary
     only = RULES[request.only_rule] if request.only_rule else None
     if only is not None and only.scope == "repo":  # its projects are all it needs

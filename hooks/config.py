@@ -48,7 +48,11 @@ MAX_EXTEND_DEPTH = 32
 
 
 class Reader:
-    """Reads configuration files from the working tree."""
+    """Reads configuration files from the working tree; `keep_parsed` lets parsed documents be
+    kept in the user's cache directory (`ParsedCache`), which `--no-cache` turns off."""
+
+    def __init__(self, keep_parsed: bool = True) -> None:
+        self.keep_parsed = keep_parsed
 
     def read(self, path: str) -> bytes | None:
         """A file's bytes, or None when there is no such file; ConfigError when it cannot be
@@ -74,12 +78,11 @@ class Reader:
         return path
 
 
-def parse_toml(path: str, data: bytes) -> dict[str, object]:
+def parse_toml(path: str, data: bytes, keep: bool = True) -> dict[str, object]:
     """A TOML document; any failure is a ConfigError naming the file. Parsed documents are kept
-    (`ParsedCache`), so that a hook starting in a project does not pay for importing `tomllib`."""
-    from .files import user_cache_home
-
-    cache = ParsedCache(user_cache_home())
+    (`ParsedCache`, unless not `keep`), so that a hook starting in a project does not pay for
+    importing `tomllib`."""
+    cache = ParsedCache(ParsedCache.folder() if keep else None)
     known = cache.get(path, data)
     if known is not None:
         return known
@@ -111,8 +114,20 @@ class ParsedCache:
     """Files kept; the least recently stored go first."""
 
     def __init__(self, folder: str | None) -> None:
-        self.path = os.path.join(folder, "mergegate", self.NAME) if folder else None
+        self.path = os.path.join(folder, self.NAME) if folder else None
         self.entries: dict[str, tuple[bytes, dict[str, object]]] | None = None
+
+    @staticmethod
+    def folder() -> str | None:
+        """Where the results cache lives when its folder is named (`$MERGEGATE_CACHE_DIR`, as CI
+        systems restore it), else `mergegate/` in the user's cache directory."""
+        from .files import user_cache_home
+
+        named = os.environ.get("MERGEGATE_CACHE_DIR")
+        if named and os.path.isabs(named):
+            return named
+        home = user_cache_home()
+        return os.path.join(home, "mergegate") if home else None
 
     def _load(self) -> dict[str, tuple[bytes, dict[str, object]]]:
         if self.entries is None:
@@ -130,6 +145,8 @@ class ParsedCache:
         return self.entries
 
     def get(self, path: str, data: bytes) -> dict[str, object] | None:
+        if self.path is None:
+            return None
         entry = self._load().get(os.path.abspath(path))
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == data:
             document = entry[1]
@@ -189,7 +206,8 @@ def read_table(path: str, reader: Reader, standalone: bool = False) -> dict[str,
     if not standalone and b"mergegate" not in data and b"\\u" not in data.lower():
         return None  # the cheap test most pyprojects fail (a key may spell the name in escapes)
     is_pyproject = os.path.basename(path) == PYPROJECT
-    return table_of(reader.describe(path), parse_toml(path, data), standalone and not is_pyproject)
+    document = parse_toml(path, data, reader.keep_parsed)
+    return table_of(reader.describe(path), document, standalone and not is_pyproject)
 
 
 def resolve(

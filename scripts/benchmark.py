@@ -17,8 +17,10 @@ Sections (see SECTIONS at the bottom; each prints its figures and says whether i
   peak memory of each (the whole process tree's proportional set size). Targets, as ratios of
   wall-time medians to ruff's (timed in the same alternating rounds): cold at most 8x, warm at
   most 1x, one file changed at most 1.5x; a cold run's peak at most 300 MB. Beside the cold
-  runs, the floor: CPython's parser alone building every tree on all cores, with no check. ruff
-  and flake8 are taken from the environment running this script (the `test` extra); flake8 runs
+  runs, the floors: CPython alone on all cores, with no check, running `symtable`, `compile()`
+  to bytecode (the compiler's whole verdict), `ast.parse` (the trees), and both (`FLOORS`). Then
+  where a cold run's time goes, phase by phase and check by check, in one process. ruff and
+  flake8 are taken from the environment running this script (the `test` extra); flake8 runs
   once (it takes about a minute here) and only gives scale.
 
 - hooks: each Python hook on every standard-library file in one process (as pre-commit runs it)
@@ -68,28 +70,95 @@ flat in N, since no file's tree outlives its checks."""
 RUFF_SELECT = "E722,PLW0602,T201,T203"
 FLAKE8_SELECT = "E722,F824"
 """The reference tools' codes for bare-except, unused-global and debug-print: the same work."""
-PARSE_ONLY = """\
-import _ast, gc, os, sys
+FLOOR = """\
+import _ast, gc, os, sys, symtable, warnings
 from concurrent.futures import ProcessPoolExecutor
 
-def parse(names):
+def work(names):
     gc.disable()
+    warnings.simplefilter("ignore")
     for name in names:
         with open(name, "rb") as handle:
             data = handle.read()
         try:
-            compile(data, name, "exec", _ast.PyCF_ONLY_AST)
-        except (SyntaxError, ValueError):
+            if sys.argv[1] == "symtable":
+                symtable.symtable(data.decode("utf-8", "replace"), name, "exec")
+            elif sys.argv[1] == "compile":
+                compile(data, name, "exec", dont_inherit=True)
+            else:
+                tree = compile(data, name, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+                if sys.argv[1] == "ast+compile":
+                    compile(tree, name, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
 
 jobs = len(os.sched_getaffinity(0))
-chunks = [sys.argv[1 + start :: jobs * 8] for start in range(jobs * 8)]
+chunks = [sys.argv[2 + start :: jobs * 8] for start in range(jobs * 8)]
 with ProcessPoolExecutor(jobs) as pool:
-    list(pool.map(parse, chunks))
+    list(pool.map(work, chunks))
 """
-"""The floor under a cold run: CPython's parser alone building every file's tree on all cores
-(the collector off, as mergegate runs it), with no check at all."""
-FLOOR_LABEL = "floor: ast.parse alone, all cores"
+"""The floors under a cold run: CPython alone reading every file on all cores (the collector off,
+as mergegate runs it), with no check at all, in one of four ways (its argument)."""
+FLOORS = {
+    "floor: symtable (not exact)": "symtable",
+    "floor: compile() (exact verdict)": "compile",
+    "floor: ast.parse (trees)": "ast",
+    "floor: ast.parse + compile(tree)": "ast+compile",
+}
+"""What each floor row runs: `symtable` misses the errors of code generation (`return` outside a
+function...), `compile` to bytecode gives the compiler's whole verdict, `ast` builds the trees the
+checks need, `ast+compile` both, as a file a check needs gets them."""
+PROFILE = """\
+import gc, sys, time
+from mergegate.gates.collect import python_checks
+from mergegate.gates.config import load
+from mergegate.gates.filecheck import needed
+from mergegate.hooks.finding import Finding
+from mergegate.hooks.registry import RULES
+from mergegate.hooks.source import decode_source, parse_text, syntax_error
+
+checks = python_checks(load(None, "."), [r for r in RULES.values() if r.scope == "python"])
+phases = {"decode": 0.0, "pre-checks": 0.0, "compile() only (no tree)": 0.0}
+phases.update({"parse + compile(tree)": 0.0, "freeing trees": 0.0})
+phases.update({check.__module__.rsplit(".", 1)[1]: 0.0 for check, _, _ in checks})
+clock, trees, skipped = time.process_time, 0, 0
+gc.disable()
+for name in sys.argv[1:]:
+    with open(name, "rb") as handle:
+        data = handle.read()
+    start = clock()
+    text = decode_source(name, data)
+    phases["decode"] += clock() - start
+    if isinstance(text, Finding):
+        continue
+    start = clock()
+    selected = needed(checks, text)
+    phases["pre-checks"] += clock() - start
+    start = clock()
+    if not selected:
+        syntax_error(name, text)
+        phases["compile() only (no tree)"] += clock() - start
+        skipped += 1
+        continue
+    parsed = parse_text(name, text)
+    phases["parse + compile(tree)"] += clock() - start
+    if isinstance(parsed, Finding):
+        continue
+    trees += 1
+    for check, options in selected:
+        start = clock()
+        check(parsed, options)
+        phases[check.__module__.rsplit(".", 1)[1]] += clock() - start
+    start = clock()
+    del parsed
+    phases["freeing trees"] += clock() - start
+total = sum(phases.values())
+print(f"{trees} trees, {skipped} files with the compiler's verdict only, {total:.2f} s of CPU")
+for phase, seconds in phases.items():
+    print(f"  {phase:<34} {seconds:>6.2f} s {100 * seconds / total:>5.1f}%")
+"""
+"""Where a cold run's time goes: the gate's per-file work over the corpus in one process (the
+collector off, as mergegate runs it), CPU seconds by phase and by check."""
 CHANGED_FILE = "json/encoder.py"
 """The standard library module the one-file-changed runs edit: a typical module."""
 
@@ -167,8 +236,10 @@ def say(text: str = "") -> None:
     sys.stdout.flush()
 
 
-def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+def run(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd, env=env)
     if result.returncode != 0:
         sys.exit(f"benchmark: {' '.join(command)} failed ({result.returncode}):\n{result.stderr}")
     return result
@@ -404,11 +475,13 @@ def stdlib(bench: Bench) -> bool:
     labels = ("mergegate cold (--no-cache)", "mergegate warm", "mergegate, one file changed")
     ratios: dict[str, float] = {}
     rows: list[tuple[str, Timings, float]] = []
-    floor = [bench.bin("python"), "-c", PARSE_ONLY, *files]
+    floors = {
+        label: [bench.bin("python"), "-c", FLOOR, mode, *files] for label, mode in FLOORS.items()
+    }
     for label, command in zip(labels, (cold, warm, warm)):
         commands = {label: command, "ruff": reference}
         if label == labels[0]:
-            commands[FLOOR_LABEL] = floor
+            commands.update(floors)
         timings = timed_runs(
             bench,
             commands,
@@ -424,8 +497,7 @@ def stdlib(bench: Bench) -> bool:
             (label, timings[label], ruff_wall),
             ("  ruff, same rounds", timings["ruff"], ruff_wall),
         ]
-        if FLOOR_LABEL in timings:
-            rows.append((f"  {FLOOR_LABEL}", timings[FLOOR_LABEL], ruff_wall))
+        rows += [(f"  {floor}", timings[floor], ruff_wall) for floor in floors if floor in timings]
 
     memory: dict[str, float | None] = {}
     flake8_label = f"flake8 --select {FLAKE8_SELECT} (1 run)"
@@ -452,6 +524,8 @@ def stdlib(bench: Bench) -> bool:
         )
     cold_peak = memory[labels[0]]
     agree = same_reports(bench, corpus, {"cold": cold, "warm": warm})
+    say("\nwhere a cold run's time goes (one process, the gate's work per file):")
+    say(run([bench.bin("python"), "-c", PROFILE, *files], cwd=corpus, env=bench.env).stdout)
     checks = [
         (f"cold <= {COLD_TARGET:g}x ruff", ratios[labels[0]], ratios[labels[0]] <= COLD_TARGET),
         (f"warm <= {WARM_TARGET:g}x ruff", ratios[labels[1]], ratios[labels[1]] <= WARM_TARGET),

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -234,3 +235,20 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def compiler_verdict(data: bytes) -> tuple[bool, int | None]:
+    """Whether the interpreter compiles a file's bytes (as `import` and `py_compile` do), and the
+    line it names. A declared encoding it cannot decode names no line worth comparing (0 or 1, the
+    start of the decoding): mergegate names the line of the first undecodable byte there, as
+    `python file.py` does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, "example.py", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            whole_file = "codec can't decode" in error.msg and "(unicode error)" not in error.msg
+            return False, None if whole_file else error.lineno or None
+        except (ValueError, MemoryError, RecursionError):  # NUL bytes, nesting, undecodable
+            return False, None
+    return True, None

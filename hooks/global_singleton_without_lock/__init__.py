@@ -18,7 +18,7 @@ from __future__ import annotations
 from ..cli import run_python_hook
 from ..finding import Finding
 from ..registry import GLOBAL_SINGLETON_WITHOUT_LOCK as RULE
-from ..source import Source
+from ..source import Source, mentions
 from .flow import MESSAGE, MESSAGE_AWAIT, MESSAGE_CALL, MESSAGE_RECHECK, Checker
 from .locks import uses_under_lock
 from .scope import walk
@@ -43,7 +43,7 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     Locks are known by name (`_lock`, `self._mutex`, the `lock-names` option) and by what the
     module assigns them: `_guard = threading.Lock()` makes `with _guard:` a lock.
     """
-    if not any(needle in source.text for needle in NEEDS):
+    if not mentions(source.text, NEEDS):
         return []
     lock_names = {str(name).lower() for name in options.get("lock-names") or ()}  # type: ignore
     module = walk(source, lock_names)
