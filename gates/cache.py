@@ -51,7 +51,7 @@ from typing import NamedTuple, Optional
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.gates.output import TEMPORARY_PREFIX, write_atomically
-from mergegate.hooks.files import user_cache_home
+from mergegate.hooks.files import inside, repository_root, user_cache_home
 from mergegate.hooks.finding import TOOL, Finding
 from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
@@ -96,27 +96,6 @@ def location(root: str, named: Optional[str] = None) -> Optional[Location]:
     return Location(os.path.join(home, "mergegate", name), False)
 
 
-def work_tree(root: str) -> str:
-    """The checked tree: the closest folder from `root` up that holds `.git`, else `root`. Found
-    on disk, so a git that is missing or refuses the repository cannot hide it."""
-    root = os.path.realpath(root)
-    folder = root
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return root
-        folder = parent
-
-
-def _within(path: str, folder: str) -> bool:
-    try:
-        return os.path.commonpath([path, folder]) == folder
-    except ValueError:  # on another drive
-        return False
-
-
 def _committed(folder: str) -> Optional[bool]:
     """Whether git tracks a file in `folder`; None when git cannot say (missing, or refusing
     the repository)."""
@@ -140,8 +119,8 @@ def _committed(folder: str) -> Optional[bool]:
 def distrust(folder: str, root: str) -> Optional[str]:
     """Why the cache folder `folder` of project `root` must not be used, or None."""
     real = os.path.realpath(folder)
-    tree = work_tree(root)
-    if _within(real, tree):
+    tree = repository_root(root) or os.path.realpath(root)  # on disk: git may refuse the tree
+    if inside(real, tree):
         committed = _committed(real)
         if committed is None:
             return (

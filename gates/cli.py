@@ -320,6 +320,7 @@ def request_of(args: argparse.Namespace) -> Request:
     request.new_from_rev = getattr(args, "new_from_rev", None)
     request.jobs = args.jobs
     request.cache = not args.no_cache
+    request.keep_parsed = not args.no_cache
     request.cache_dir = args.cache_dir
     request.shard = getattr(args, "shard", None)
     if args.trusted_config_from is not None:

@@ -1,9 +1,9 @@
-"""Check one Python file: one read, one decode, at most one parse, every selected check on the tree.
+"""Check one Python file: one read, one decode, at most one tree, every selected check on it.
 
 The same function runs in the gate's own process and in its worker processes (gates/parallel.py),
 so a parallel run cannot differ from a serial one. Pre-checks skip work a file cannot need: a
-check whose `NEEDS` substrings are all absent from the text is not run, and when no check is left
-the file is only checked for syntax, without building a tree.
+check whose module's `NEEDS` the text does not hold (`hooks.source.mentions`) is not run, and when
+no check is left the file only gets the compiler's verdict, without a tree.
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ import os
 from mergegate.gates.model import Item
 from mergegate.hooks.files import read_file
 from mergegate.hooks.finding import Finding, InputError
-from mergegate.hooks.source import Source, decode_source, parse_text, run_checks
+from mergegate.hooks.source import (
+    Source,
+    decode_source,
+    mentions,
+    parse_text,
+    run_checks,
+    syntax_error,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
@@ -68,32 +75,8 @@ def digest_of(data: bytes) -> str:
 
 
 def needed(checks: list[PythonCheck], text: str) -> list[tuple[CheckFunction, dict[str, object]]]:
-    """The checks that can report on `text`: no `NEEDS`, or one of its substrings is there."""
-    return [
-        (check, options)
-        for check, options, needs in checks
-        if needs is None or any(needle in text for needle in needs)
-    ]
-
-
-def syntax_error(path: str, text: str) -> Optional[Finding]:
-    """The `parse-error` that `parse_text` would give, or None, without building a tree.
-
-    `symtable` runs the same parser on the same text but never turns the tree into Python objects
-    (about a quarter of a parse's time). It also raises for code that parses (symbol-table errors
-    such as a misplaced `nonlocal`), so on any exception the real parse decides.
-    """
-    import symtable
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            symtable.symtable(text, path, "exec")
-    except Exception:
-        parsed = parse_text(path, text)
-        return parsed if isinstance(parsed, Finding) else None
-    return None
+    """The checks that can report on `text`: those whose `NEEDS` it holds."""
+    return [(check, options) for check, options, needs in checks if mentions(text, needs)]
 
 
 def check_data(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:

@@ -20,7 +20,8 @@ from mergegate.gates.suppress import file_lines, mark_suppressed
 from mergegate.gates.tiers import assign_tiers
 from mergegate.hooks.config import ConfigError, Reader, option_value
 from mergegate.hooks.finding import TOOL
-from mergegate.hooks.paths import glob_match, relative_to
+from mergegate.hooks.files import inside
+from mergegate.hooks.paths import relative_to
 from mergegate.hooks.registry import PARSE_ERROR, RULES, UNUSED_NOQA
 
 TYPE_CHECKING = False
@@ -51,6 +52,7 @@ class Request:
         "check",
         "reader",
         "apply_baselines",
+        "keep_parsed",
     )
 
     def __init__(self, paths: list[str] | None = None, cwd: str | None = None) -> None:
@@ -87,15 +89,18 @@ class Request:
         """Where configuration and baseline files are read (a git revision when trusted)."""
         self.apply_baselines = True
         """False when recording a baseline: every finding is recorded afresh."""
+        self.keep_parsed = True
+        """Keep parsed configuration files in the user's cache directory (off with --no-cache)."""
 
 
 class Plan:
     """What a run will check: its projects, and each project's Python files."""
 
-    __slots__ = ("projects", "files", "run_root", "repository", "notes", "pyprojects")
+    __slots__ = ("projects", "files", "run_root", "repository", "notes", "pyprojects", "_configs")
 
-    def __init__(self, projects: Projects, run_root: str) -> None:
+    def __init__(self, projects: Projects, run_root: str, configs: list[Config]) -> None:
         self.projects = projects
+        self._configs = configs
         self.files: dict[int, list[str]] = {}
         """Python files by `id` of their project's Config."""
         self.run_root = run_root
@@ -107,7 +112,8 @@ class Plan:
         """The `pyproject.toml` files of the working tree the run listed."""
 
     def configs(self) -> list[Config]:
-        return self.projects.all()
+        """The projects of the run: those of its folders and of the files it checks."""
+        return self._configs
 
 
 def _adjust(config: Config, request: Request) -> None:
@@ -127,7 +133,8 @@ def _adjust(config: Config, request: Request) -> None:
 def plan(request: Request) -> Plan:
     """Which files each project checks; ConfigError for paths or configuration that cannot be
     used (exit 2)."""
-    projects = Projects(request.cwd, request.paths, request.config_file, request.reader)
+    reader = request.reader or Reader(keep_parsed=request.keep_parsed)
+    projects = Projects(request.cwd, request.paths, request.config_file, reader)
     top = projects.repository or os.path.abspath(os.sep)  # no repository: no boundary
     only = RULES[request.only_rule] if request.only_rule else None
     if only is not None and only.scope == "repo":  # its projects are all it needs
@@ -135,14 +142,25 @@ def plan(request: Request) -> Plan:
         listing.folders = [os.path.realpath(os.path.join(request.cwd, p)) for p in request.paths]
     else:
         listing = expand(request.paths, request.cwd, top, PYTHON_SUFFIXES)
-    adjusted: set[int] = set()
+    adjusted: dict[int, Config] = {}
 
     def project(path: str) -> Config:
         config = projects.for_path(path)
         if id(config) not in adjusted:
-            adjusted.add(id(config))
+            adjusted[id(config)] = config
             _adjust(config, request)
         return config
+
+    folders = sorted(listing.folders, key=len, reverse=True)
+    here = projects.for_path(request.cwd).root if inside(request.cwd, top) else None
+
+    def entry(path: str, named: bool) -> str:
+        """The root of the project the run came in by for `path`: its folder argument's, else
+        (a file named alone) the current directory's."""
+        for folder in folders if not named else ():
+            if inside(path, folder):
+                return projects.for_path(folder).root
+        return here or projects.for_path(path).root
 
     for folder in listing.folders or ([] if request.paths else [request.cwd]):
         project(folder)
@@ -153,27 +171,27 @@ def plan(request: Request) -> Plan:
     for path, named in [(p, True) for p in listing.named] + [(p, False) for p in listing.found]:
         if os.path.basename(path) == "pyproject.toml":
             pyprojects.append(path)
-            if projects.project_of_pyproject(path) is not None:
+            made = projects.project_of_pyproject(path)
+            if made is not None and not projects.excluded(path, made, entry(path, named)):
                 project(path)
         if not is_python(path, named):
             continue
-        config = project(path)
-        relative = relative_to(path, config.root)
-        if any(glob_match(relative, pattern) for pattern in config.exclude):
+        config = projects.for_path(path)
+        if projects.excluded(path, config, entry(path, named)):
             if named:
                 excluded.append(os.path.relpath(path, request.cwd))
             continue
-        chosen.setdefault(id(config), []).append(path)
-    configs = projects.all()
-    run_root = configs[0].root if len(configs) == 1 else projects.default_root
-    result = Plan(projects, run_root)
-    result.files = chosen
-    result.pyprojects = pyprojects
+        chosen.setdefault(id(project(path)), []).append(path)
     unread = [
         os.path.relpath(path, request.cwd)
         for path in listing.named
-        if not is_python(path, True) and not _read_by_repo_rules(path, project(path))
+        if not is_python(path, True) and not _read_by_repo_rules(path, projects.for_path(path))
     ]
+    configs = sorted(adjusted.values(), key=lambda config: config.root)
+    run_root = configs[0].root if len(configs) == 1 else projects.default_root
+    result = Plan(projects, run_root, configs)
+    result.files = chosen
+    result.pyprojects = pyprojects
     for paths, why in (
         (excluded, "excluded by the configuration's `exclude`"),
         (unread, "neither Python nor read by a repository-wide rule"),

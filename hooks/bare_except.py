@@ -8,7 +8,7 @@ from .cli import run_python_hook
 from .edits import binds
 from .finding import SAFE, UNSAFE, Edit, Finding, Fix
 from .registry import BARE_EXCEPT as RULE
-from .source import Source
+from .source import Source, mentions
 from .syntax import statement_walk
 
 TYPE_CHECKING = False
@@ -16,9 +16,10 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     from collections.abc import Sequence
 
 MESSAGE = "do not use bare 'except:'; name the exceptions to handle"
-NEEDS = ("except",)
-"""Substrings one of which a file's text holds whenever `check` can report on it: the gate skips
-the rule (and, if no rule needs the tree, the tree) for other files."""
+NEEDS = ("except :",)
+"""Token sequences one of which a file's text holds whenever `check` can report on it (read by
+`hooks.source.mentions`): the gate skips the rule (and, if no rule needs the tree, the tree) for
+other files."""
 
 
 def _reraises(handler: _ast.ExceptHandler) -> bool:
@@ -30,7 +31,7 @@ def _reraises(handler: _ast.ExceptHandler) -> bool:
 
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Every bare `except:`, at its `except` keyword; re-raising ones only if not allowed."""
-    if not any(needle in source.text for needle in NEEDS):
+    if not mentions(source.text, NEEDS):
         return []
     allow_reraise = options.get("allow-reraise", True)
     findings = []

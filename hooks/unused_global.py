@@ -14,7 +14,7 @@ from .cli import run_python_hook
 from .edits import end, isolation, places, remove_statement, start
 from .finding import SAFE, UNSAFE, Edit, Finding, Fix
 from .registry import UNUSED_GLOBAL as RULE
-from .source import Source, iter_child_nodes
+from .source import Source, iter_child_nodes, mentions
 from .syntax import CAPTURES, DEFINITIONS, blocks, bound_name, captured_name
 
 TYPE_CHECKING = False
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     Declaration = tuple["_ast.Global | _ast.Nonlocal", str, set[str]]
 
 NEEDS = ("global", "nonlocal")
-"""Substrings one of which a file's text holds whenever `check` can report on it (see
+"""Token sequences one of which a file's text holds whenever `check` can report on it (see
 bare_except.NEEDS)."""
 
 COMPREHENSIONS = (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)
@@ -35,7 +35,7 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
     scopes `_declarations` needs to walk. Statements only, so cheap: most files that say "global"
     say it in a comment or a string, or at module level."""
     found: dict[int, _ast.AST] = {}
-    pending: list[tuple[_ast.AST, _ast.AST | None]] = [(node, None) for node in tree.body]
+    pending: list[tuple[_ast.stmt, _ast.AST | None]] = [(node, None) for node in tree.body]
     while pending:
         node, owner = pending.pop()
         if isinstance(node, (_ast.Global, _ast.Nonlocal)):
@@ -44,9 +44,7 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
             continue
         if isinstance(node, DEFINITIONS):
             owner = node
-        pending.extend(
-            (child, owner) for block in blocks(node) for child in block  # type: ignore[arg-type]
-        )
+        pending.extend((child, owner) for block in blocks(node) for child in block)
     return list(found.values())
 
 
@@ -121,7 +119,7 @@ def _declarations(definition: _ast.AST) -> list[Declaration]:
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Each declared name its scope never binds, once, at the last statement declaring it there
     (as pyflakes reports it)."""
-    if not any(needle in source.text for needle in NEEDS):
+    if not mentions(source.text, NEEDS):
         return []
     last: dict[tuple[int, str], tuple[_ast.Global | _ast.Nonlocal, set[str]]] = {}
     declarations = []

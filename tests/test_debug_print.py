@@ -327,11 +327,10 @@ def test_nesting_as_deep_as_the_parser_allows() -> None:
 
 
 @pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workdir(workdir: Path) -> Path:
     """A project that blocks on debug-print's tier (P2): the hook exits as the gate would."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[tool.mergegate]\nfail-on = 'P2'\n")
-    return tmp_path
+    (workdir / "pyproject.toml").write_text("[tool.mergegate]\nfail-on = 'P2'\n")
+    return workdir
 
 
 def write(path: Path, text: str) -> str:

@@ -1,7 +1,7 @@
-"""The fix of global-singleton-without-lock (hooks/singleton_fix.py): double-checked locking with a
-lock next to the shared target, through `mergegate run --fix --unsafe-fixes`; each shape's before
-and after, the fixed code no longer reported, a re-entrant lock reused, the shapes it leaves
-alone, and always unsafe."""
+"""The fix of global-singleton-without-lock (hooks/global_singleton_without_lock/fix.py):
+double-checked locking with a lock next to the shared target, through `mergegate run --fix
+--unsafe-fixes`; each shape's before and after, the fixed code no longer reported, a re-entrant
+lock reused, the shapes it leaves alone, and always unsafe."""
 
 from __future__ import annotations
 

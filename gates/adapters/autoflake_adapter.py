@@ -31,13 +31,16 @@ from mergegate.hooks.finding import Finding
 
 TOOL = "autoflake"
 MODULE = "autoflake"
+REQUIREMENT = "autoflake>=2.2"
+DOCS_URL = "https://github.com/PyCQA/autoflake"
+SECURITY = False
 CODE = "AFL100"
 TIER = "P3"
 CODE_PREFIX = CODE
 """What every code of the tool starts with: it has one."""
 
 TIER_TABLE = ((f"`{CODE}` (would remove unused imports or variables, redundant `pass`)", TIER),)
-"""The default tier for the README."""
+"""The default tier for the documentation."""
 
 
 def default_tier(finding: Finding) -> str:

@@ -41,6 +41,9 @@ from mergegate.hooks.finding import Finding
 
 TOOL = "bandit"
 MODULE = "bandit"
+REQUIREMENT = "bandit>=1.7.5"
+DOCS_URL = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
+SECURITY = True
 
 RATING_TIERS = {
     ("HIGH", "HIGH"): "P1",
@@ -61,7 +64,7 @@ TIER_TABLE = (
     ("severity HIGH, confidence MEDIUM; severity MEDIUM, confidence HIGH or MEDIUM", "P2"),
     ("severity LOW or UNDEFINED; confidence LOW or UNDEFINED", "P3"),
 )
-"""The default tiers for the README, one row per tier."""
+"""The default tiers for the documentation, one row per tier."""
 
 _RATING = re.compile(r" \[severity: (\w+), confidence: (\w+)\]\Z")
 

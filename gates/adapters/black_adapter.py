@@ -31,13 +31,16 @@ from mergegate.hooks.finding import Finding
 
 TOOL = "black"
 MODULE = "black"
+REQUIREMENT = "black>=24.1"
+DOCS_URL = "https://black.readthedocs.io/en/stable/"
+SECURITY = False
 CODE = "BLK100"
 TIER = "P3"
 CODE_PREFIX = CODE
 """What every code of the tool starts with: it has one."""
 
 TIER_TABLE = ((f"`{CODE}` (would reformat)", TIER),)
-"""The default tier for the README."""
+"""The default tier for the documentation."""
 
 
 def default_tier(finding: Finding) -> str:

@@ -38,6 +38,9 @@ from mergegate.hooks.selection import most_specific
 
 TOOL = "flake8"
 MODULE = "flake8"
+REQUIREMENT = "flake8>=7.2"
+DOCS_URL = "https://flake8.pycqa.org/en/latest/user/error-codes.html"
+SECURITY = False
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "flake8_runner.py")
 
 PREFIX_TIERS = {"E9": "P0", "F63": "P0", "F7": "P0", "F82": "P0", "F824": "P1", "F": "P2"}
@@ -57,7 +60,7 @@ TIER_TABLE = (
     ("other `F` (pyflakes: unused imports and variables, redefinitions)", "P2"),
     ("everything else: `E`/`W` (pycodestyle), `C90` (mccabe), plugins", "P3"),
 )
-"""The default tiers for the README, one row per tier."""
+"""The default tiers for the documentation, one row per tier."""
 
 
 def default_tier(finding: Finding) -> str:

@@ -26,13 +26,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from mergegate.gates.docs import rule_markdown, rule_text
+from mergegate.gates import adapters
+from mergegate.gates.docs import rule_markdown, rule_text, rule_url
 from mergegate.gates.escape import markdown_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
 from mergegate.gates.reports import ReportContext
@@ -51,19 +53,9 @@ SECURITY_SEVERITY = {"P0": "9.5", "P1": "8.0", "P2": "5.5", "P3": "2.0"}
 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low (GitHub, "SARIF support for code scanning"); the tiers map
 one to one onto those four."""
 
-SECURITY_TOOLS = ("bandit",)
-
 DESCRIPTION_LIMIT = 1024
 """GitHub code scanning takes at most 1024 characters of a rule's short and full description
 ("SARIF support for code scanning", reportingDescriptor object)."""
-
-TOOL_DOCS = {
-    "flake8": "https://flake8.pycqa.org/en/latest/user/error-codes.html",
-    "bandit": "https://bandit.readthedocs.io/en/latest/plugins/index.html",
-    "black": "https://black.readthedocs.io/en/stable/",
-    "autoflake": "https://github.com/PyCQA/autoflake",
-}
-"""Where an adapter's codes are documented (adapter rules have no registry entry)."""
 
 
 def render(outcome: Outcome, context: ReportContext) -> str:
@@ -126,11 +118,12 @@ def _run(
             result["fixes"] = [_fix(finding, finding.fix, root)]
         results.append(result)
     driver: dict[str, Any] = {"name": tool, "rules": rules}
-    version = _version(tool)
+    adapter = adapters.known(tool)
+    version = _version(requirement_name(adapter.REQUIREMENT) if adapter else tool)
     if version:
         driver["version"] = version
-    if tool in TOOL_DOCS:
-        driver["informationUri"] = TOOL_DOCS[tool]
+    if adapter:
+        driver["informationUri"] = adapter.DOCS_URL
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if errors:
         invocation["toolExecutionNotifications"] = [
@@ -164,6 +157,11 @@ def _fix(finding: Finding, fix: Fix, root: str) -> dict[str, Any]:
         "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
         "properties": {"safety": fix.safety},
     }
+
+
+def requirement_name(requirement: str) -> str:
+    """The distribution a requirement such as `flake8>=7.2` names."""
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
 
 
 def _version(distribution: str) -> str | None:
@@ -248,13 +246,17 @@ def _registry_rule(code_id: str) -> dict[str, Any]:
         "shortDescription": {"text": _bounded(code.summary)},
         "fullDescription": {"text": _bounded(rule.what)},
         "help": {"text": rule_text(rule), "markdown": rule_markdown(rule)},
+        "helpUri": rule_url(rule),
         "defaultConfiguration": {"level": LEVELS[code.tier]},
         "properties": {"tags": [TOOL, rule.id]},
     }
 
 
 def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict[str, Any]:
-    docs = TOOL_DOCS.get(tool)
+    """An adapter's code as a rule (adapter codes have no registry entry): help from the tool's
+    documentation, a `security-severity` for a security tool's."""
+    adapter = adapters.known(tool)
+    docs = adapter.DOCS_URL if adapter else None
     source = f"is reported by {tool}; mergegate ran {tool} and assigned the tier."
     descriptor: dict[str, Any] = {
         "id": code,
@@ -269,7 +271,7 @@ def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict[str, Any]:
     if docs:
         descriptor["helpUri"] = docs
     properties: dict[str, Any] = {"tags": [tool]}
-    if tool in SECURITY_TOOLS:
+    if adapter and adapter.SECURITY:
         worst = min((item.severity for item in items if item.finding.code == code), key=tier_rank)
         properties = {"tags": [tool, "security"], "security-severity": SECURITY_SEVERITY[worst]}
     descriptor["properties"] = properties

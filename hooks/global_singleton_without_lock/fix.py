@@ -1,4 +1,4 @@
-"""The fix of global-singleton-without-lock: hold a lock across the check and the creation.
+"""The rule's fix: hold a lock across the check and the creation.
 
 Double-checked locking, which keeps the common path (the instance exists) free of the lock:
 
@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import _ast
 
-from .edits import binds, end, insert_lines, newline, start
-from .finding import UNSAFE, Edit, Finding, Fix
-from .source import Source, walk
-from .syntax import DEFINITIONS, FUNCTIONS
+from ..edits import binds, end, insert_lines, newline, start
+from ..finding import UNSAFE, Edit, Finding, Fix
+from ..source import Source, walk
+from ..syntax import DEFINITIONS, FUNCTIONS
 
 LOCK_MAKERS = ("Lock", "RLock")
 INDENT = "    "
