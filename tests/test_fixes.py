@@ -101,15 +101,15 @@ CASES = {
     "unused-global: every declaration of the scope, over passes": (
         [],
         """\
-        def f():
+        def f(x):
             global a
-            if a:
+            if x:
                 global a  # declared twice
             return a
         """,
         """\
-        def f():
-            if a:
+        def f(x):
+            if x:
                 pass  # declared twice
             return a
         """,
