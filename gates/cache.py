@@ -46,7 +46,7 @@ import os
 import stat as stat_module
 import sys
 import time
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Sequence
 
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
@@ -174,7 +174,7 @@ def modules(folder: str) -> list[tuple[str, str]]:
     return found
 
 
-def run_key(checks: list[list[object]]) -> str:
+def run_key(checks: Sequence[object]) -> str:
     """The key of a run's cache file: mergegate's code, the Python version and the selected
     Python rules with their options (`checks`). Raises OSError when the sources cannot be read."""
     source = json.dumps([FORMAT, VERSION, code_fingerprint(), checks], sort_keys=True)

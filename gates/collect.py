@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from mergegate.gates.config import Config
+from mergegate.gates.filecheck import RuleCheck
 from mergegate.gates.model import Item
 from mergegate.hooks.files import line_reader
 from mergegate.hooks.finding import Finding, InputError
@@ -53,15 +54,12 @@ def cached_checks(config: Config, rules: list[Rule] | None = None) -> list[list[
 
 def python_checks(config: Config, rules: list[Rule], check: object = None) -> list[PythonCheck]:
     """The checks of these rules with their options and pre-check needs, in registry order;
-    `check` replaces the (one) rule's own check, with no pre-check."""
-    checks: list[PythonCheck] = []
-    for rule in rules:
-        module = rule.implementation()
-        if check is not None:
-            checks.append((check, config.options[rule.id], None))  # type: ignore[arg-type]
-        else:
-            checks.append((module.check, config.options[rule.id], getattr(module, "NEEDS", None)))
-    return checks
+    `check` replaces the (one) rule's own check. A rule's module is imported only when a file
+    needs its check (`RuleCheck`)."""
+    return [
+        (check or RuleCheck(rule.id), config.options[rule.id], rule.needs)  # type: ignore[misc]
+        for rule in rules
+    ]
 
 
 def check_python_files(

@@ -2,8 +2,8 @@
 
 The same function runs in the gate's own process and in its worker processes (gates/parallel.py),
 so a parallel run cannot differ from a serial one. Pre-checks skip work a file cannot need: a
-check whose module's `NEEDS` the text does not hold (`hooks.source.mentions`) is not run, and when
-no check is left the file only gets the compiler's verdict, without a tree.
+check whose rule's `needs` (hooks/registry.py) the text does not hold (`hooks.source.mentions`)
+is not run, and when no check is left the file only gets the compiler's verdict, without a tree.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
 
     CheckFunction = Callable[[Source, dict[str, object]], list[Finding]]
     PythonCheck = tuple[CheckFunction, dict[str, object], Optional[tuple[str, ...]]]
-"""A selected check, its options, and its module's `NEEDS` (None: it may report on any file)."""
+"""A selected check, its options, and its rule's `needs` (None: it may report on any file)."""
 
 Stat = tuple[int, int, int, int]
 """What the cache compares to tell a file unchanged without reading it: size, mtime and ctime in
@@ -59,6 +59,29 @@ class FileResult:
         self.stat = stat
 
 
+class RuleCheck:
+    """A rule's `check`, imported on its first call: a run whose files no rule needs imports no
+    rule module, nor the syntax tree machinery they bring. Picklable, by the rule's id, for the
+    worker processes."""
+
+    __slots__ = ("rule_id",)
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+
+    def __call__(self, source: Source, options: dict[str, object]) -> list[Finding]:
+        from mergegate.hooks.registry import RULES
+
+        found: list[Finding] = RULES[self.rule_id].implementation().check(source, options)
+        return found
+
+    def __getstate__(self) -> str:
+        return self.rule_id
+
+    def __setstate__(self, state: str) -> None:
+        self.rule_id = state
+
+
 def file_stat(path: str) -> Optional[Stat]:
     """The file's stat key, or None when it cannot be taken (the read then says why)."""
     try:
@@ -75,7 +98,7 @@ def digest_of(data: bytes) -> str:
 
 
 def needed(checks: list[PythonCheck], text: str) -> list[tuple[CheckFunction, dict[str, object]]]:
-    """The checks that can report on `text`: those whose `NEEDS` it holds."""
+    """The checks that can report on `text`: those whose `needs` it holds."""
     return [(check, options) for check, options, needs in checks if mentions(text, needs)]
 
 

@@ -47,6 +47,7 @@ class Projects:
         self._by_folder: dict[str, Config] = {}
         self._by_root: dict[str, Config] = {}
         self.forced: Config | None = None
+        self._default_config: Config | None = None
         if config_file:
             root = self._forced_root(config_file, [os.path.join(cwd, path) for path in paths])
             self.forced = self._load(config_file, root, standalone=True)
@@ -133,10 +134,11 @@ class Projects:
         return config
 
     def _defaults(self) -> Config:
-        root = self.default_root
-        if root not in self._by_root:
-            self._by_root[root] = Config(root)
-        return self._by_root[root]
+        """The defaults, rooted at the default root; kept apart from the projects by root, as
+        a folder above every table may ask for them before the table at that root is read."""
+        if self._default_config is None:
+            self._default_config = Config(self.default_root)
+        return self._default_config
 
     def project_of_pyproject(self, path: str) -> Config | None:
         """The project a listed `pyproject.toml` makes, if it has a table (and no --config

@@ -16,10 +16,6 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     from collections.abc import Sequence
 
 MESSAGE = "do not use bare 'except:'; name the exceptions to handle"
-NEEDS = ("except :",)
-"""Token sequences one of which a file's text holds whenever `check` can report on it (read by
-`hooks.source.mentions`): the gate skips the rule (and, if no rule needs the tree, the tree) for
-other files."""
 
 
 def _reraises(handler: _ast.ExceptHandler) -> bool:
@@ -31,7 +27,7 @@ def _reraises(handler: _ast.ExceptHandler) -> bool:
 
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Every bare `except:`, at its `except` keyword; re-raising ones only if not allowed."""
-    if not mentions(source.text, NEEDS):
+    if not mentions(source.text, RULE.needs):
         return []
     allow_reraise = options.get("allow-reraise", True)
     findings = []

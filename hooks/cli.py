@@ -245,7 +245,7 @@ def hook_report(outcome: Outcome, prog: str) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) -> int:
+def run_python_hook(rule: Rule, check: PythonCheck | None, argv: Sequence[str] | None) -> int:
     """`main()` of a hook that checks Python files one at a time."""
     invocation = _invocation(rule, argv, "filenames")
     if isinstance(invocation, int):
@@ -255,7 +255,7 @@ def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) 
     )
 
 
-def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> int:
+def run_repo_hook(rule: Rule, check: RepoCheck | None, argv: Sequence[str] | None) -> int:
     """`main()` of a repository-wide hook: checks the repository at ROOT (default: here)."""
     invocation = _invocation(rule, argv, "root")
     if isinstance(invocation, int):

@@ -17,8 +17,9 @@ from .finding import UNSAFE, Finding
 from .paths import glob_match
 from .registry import DEBUG_PRINT as RULE
 from .registry import PPRINT_CALL, PRINT_CALL
-from .source import Source, iter_child_nodes, mentions
+from .source import Source, mentions
 from .syntax import (
+    iter_child_nodes,
     CAPTURES,
     TRIES,
     bound_name,
@@ -44,10 +45,6 @@ PPRINT_MESSAGE = "`pprint()` call left in the code; use `logging`, or remove it"
 PRINTS = {("", "print"), ("builtins", "print")}  # "" is the builtins scope, as ruff spells it
 PPRINTS = {("pprint", "pprint"), ("pprint", "pp")}
 STANDARD_STREAMS = {("sys", "stdout"), ("sys", "stderr")}
-NEEDS = ("print",)
-"""Token sequences one of which a file's text holds whenever `check` can report on it (see
-bare_except.NEEDS): every way to reach print, pprint or pp spells "print" somewhere (a token may be
-part of a longer word: `pprint`)."""
 
 MODULE, CLASS, FUNCTION, COMPREHENSION, TYPE_PARAMS = range(5)
 
@@ -548,7 +545,7 @@ def _writes_elsewhere(call: _ast.Call, stream: str, scopes: _Scopes) -> bool:
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Calls resolving to `print` or `pprint.pprint`/`pprint.pp`, at the callee."""
     filename = source.path.rpartition("/")[2]
-    if filename == "__main__.py" or not mentions(source.text, NEEDS):
+    if filename == "__main__.py" or not mentions(source.text, RULE.needs):
         return []
     exclude = options.get("exclude", RULE.option("exclude").default)
     if any(glob_match(source.path, pattern) for pattern in exclude):  # type: ignore[attr-defined]

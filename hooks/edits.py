@@ -10,8 +10,8 @@ from __future__ import annotations
 import _ast
 
 from .finding import Edit, Fix
-from .source import Source, walk
-from .syntax import BLOCKS, CAPTURES, DEFINITIONS, bound_name, captured_name
+from .source import Source
+from .syntax import BLOCKS, CAPTURES, DEFINITIONS, bound_name, captured_name, walk
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it

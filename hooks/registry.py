@@ -82,6 +82,7 @@ class Rule:
         "options",
         "differences",
         "opt_in",
+        "needs",
     )
 
     def __init__(
@@ -98,6 +99,7 @@ class Rule:
         options: tuple[Option, ...] = (),
         differences: str = "",
         opt_in: bool = False,
+        needs: tuple[str, ...] | None = None,
     ) -> None:
         self.id = id
         self.codes = codes
@@ -113,6 +115,10 @@ class Rule:
         self.options = options
         self.differences = differences
         self.opt_in = opt_in  # left out of the default selection: runs only when asked for
+        self.needs = needs
+        """A Python rule's pre-check: token sequences one of which a file's text holds whenever
+        the check can report on it (`hooks.source.mentions`; None: any file). Here, not in the
+        rule's module, so that the gate skips a rule, and the tree, without importing it."""
 
     @property
     def code(self) -> str:
@@ -131,7 +137,7 @@ class Rule:
         raise KeyError(name)
 
     def implementation(self) -> Any:
-        """The module under mergegate.hooks that implements the rule (its `check`, `NEEDS`,
+        """The module under mergegate.hooks that implements the rule (its `check`, `main`,
         `inputs`), imported on first use with the builtin `__import__`: `importlib` would cost
         a hook's start-up time."""
         package = __import__(f"mergegate.hooks.{self.module}")
@@ -271,6 +277,7 @@ BARE_EXCEPT = Rule(
     summary="An `except:` clause with no exception type.",
     scope="python",
     module="bare_except",
+    needs=("except :",),
     what=(
         "Reports every `except:` handler that names no exception type, at the `except` keyword. "
         "By default a handler whose body directly contains a bare `raise` (clean up, then "
@@ -306,6 +313,7 @@ UNUSED_GLOBAL = Rule(
     summary="A `global` or `nonlocal` declaration for a name the scope never binds.",
     scope="python",
     module="unused_global",
+    needs=("global", "nonlocal"),
     what=(
         "Reports a `global` or `nonlocal` name, declared in a function or class body, that the "
         "same scope never binds: no assignment of any kind (plain, augmented, annotated, star "
@@ -341,6 +349,9 @@ DEBUG_PRINT = Rule(
     summary="A call to the builtin `print` or to `pprint.pprint`/`pprint.pp` in library code.",
     scope="python",
     module="debug_print",
+    # every way to reach print, pprint or pp spells "print" (a token may be part of a
+    # longer word: `pprint`)
+    needs=("print",),
     what=(
         "Reports calls that resolve to the builtin `print` (MG301) or to `pprint.pprint` or "
         "`pprint.pp` (MG302), at the callee. Names are resolved through the file's imports and "
@@ -388,6 +399,11 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
     summary="A shared instance created lazily by check-then-create without holding a lock.",
     scope="python",
     module="global_singleton_without_lock",
+    # a shared target is a `global`/`nonlocal` name, or is reached through a class reference: a
+    # class of the module, a classmethod's, `__new__`'s or a metaclass method's first parameter
+    # (all inside `class`), a parameter named like a class (`vocabulary.CLASS_PARAMETERS`),
+    # `type(x)` or `x.__class__`; or it is an attribute of a function of the module (`def`)
+    needs=("global", "nonlocal", "class", "cls", "kls", "klass", "clazz", "mcs", "type", "def"),
     what=(
         "Reports, in any function, the assignment that creates a shared instance after a check "
         "found it missing, when no lock is held across both. Shared targets: a `global` or "

@@ -2,18 +2,19 @@
 
 Built on the builtin `_ast` module and `compile()` rather than `ast`: `import ast` pulls in `enum`
 and `contextlib`, which cost a hook more start-up time than all of its own work on a small file.
+`_ast` itself is imported only once a tree is built: a file that no check needs gets the
+compiler's verdict alone.
 """
 
 from __future__ import annotations
-
-import _ast
 
 from .finding import Finding
 from .registry import PARSE_ERROR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
-    from collections.abc import Callable, Iterator
+    import _ast
+    from collections.abc import Callable
 
     PythonCheck = Callable[["Source", dict[str, object]], list[Finding]]
 
@@ -45,10 +46,7 @@ class Source:
 
     def column(self, line: int, byte_offset: int) -> int:
         """The 1-based character column of an AST byte offset (the AST counts UTF-8 bytes)."""
-        text = self.line(line)
-        if text.isascii():
-            return byte_offset + 1
-        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+        return character_column(self.line(line), byte_offset)
 
     def finding(
         self,
@@ -70,6 +68,14 @@ class Source:
             end_offset = getattr(last, "end_col_offset", None)
             end_column = start_column if end_offset is None else self.column(end_line, end_offset)
         return Finding(rule_id, code, self.path, line, start_column, end_line, end_column, message)
+
+
+def character_column(line: str, byte_offset: int) -> int:
+    """The 1-based character column of a 0-based UTF-8 byte offset into `line` (the parser, the
+    compiler and some tools count bytes)."""
+    if line.isascii():
+        return byte_offset + 1
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
 
 def split_lines(text: str) -> list[str]:
@@ -248,7 +254,7 @@ def _decode_utf8_leniently(
     comments); else the `parse-error` where it stopped."""
     line = len(split_lines(data[: start + error.start].decode("latin-1")))
     try:
-        _compile(data, _ast.PyCF_ONLY_AST)
+        _compile(data, ONLY_AST)
     except SyntaxError as refused:
         if refused.msg.startswith("(unicode error)"):
             reason = refused.msg.rpartition(": ")[2]
@@ -273,11 +279,13 @@ def parse_text(path: str, text: str) -> Source | Finding:
     """Parse already decoded source text, and compile its tree: the compiler's own errors
     (`return` outside a function, a misplaced `nonlocal`, a late `__future__` import...) are
     parse errors too, as the interpreter would refuse to run or import the file."""
+    import _ast  # nearly free once the compiler has built a tree
+
     try:
-        tree = _compile(text, _ast.PyCF_ONLY_AST)
+        tree = _compile(text, ONLY_AST)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
         return _parser_error(path, text, error)
-    assert isinstance(tree, _ast.Module)  # what PyCF_ONLY_AST returns in "exec" mode
+    assert isinstance(tree, _ast.Module)  # what ONLY_AST returns in "exec" mode
     try:
         _compile(tree)
     except Exception:  # the tree is too deep to convert back, or the compiler refuses it
@@ -313,7 +321,9 @@ def compiler_error(path: str, text: str) -> Finding | None:
         _compile(text)
     except SyntaxError as error:
         line = error.lineno or 1
-        column = Source(path, text, _EMPTY_MODULE).column(line, max((error.offset or 1) - 1, 0))
+        lines = split_lines(text)
+        source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+        column = character_column(source_line, max((error.offset or 1) - 1, 0))
         return parse_error(path, f"syntax error: {error.msg or 'invalid syntax'}", line, column)
     except (ValueError, MemoryError, RecursionError) as error:
         return _parser_error(path, text, error)
@@ -347,31 +357,9 @@ def _compile(source: str | bytes | _ast.Module, flags: int = 0) -> object:
         return compile(source, "", "exec", flags, dont_inherit=True)
 
 
-_EMPTY_MODULE = _ast.Module(body=[], type_ignores=[])
+ONLY_AST = 0x400
+"""`_ast.PyCF_ONLY_AST`, written out so that compiling needs no import of `_ast`."""
 TOO_DEEP = "nesting too deep for the parser"
-
-
-def iter_child_nodes(node: _ast.AST) -> Iterator[_ast.AST]:
-    """The direct children of `node`, in field order (as `ast.iter_child_nodes`)."""
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if isinstance(value, _ast.AST):
-            yield value
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, _ast.AST):
-                    yield item
-
-
-def walk(node: _ast.AST) -> Iterator[_ast.AST]:
-    """Every node under `node` (itself included), depth first, without recursion."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        children = list(iter_child_nodes(current))
-        children.reverse()
-        stack.extend(children)
 
 
 def run_checks(

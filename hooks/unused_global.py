@@ -14,8 +14,8 @@ from .cli import run_python_hook
 from .edits import end, isolation, places, remove_statement, start
 from .finding import SAFE, UNSAFE, Edit, Finding, Fix
 from .registry import UNUSED_GLOBAL as RULE
-from .source import Source, iter_child_nodes, mentions
-from .syntax import CAPTURES, DEFINITIONS, blocks, bound_name, captured_name
+from .source import Source, mentions
+from .syntax import CAPTURES, DEFINITIONS, blocks, bound_name, captured_name, iter_child_nodes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -23,9 +23,6 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
 
     Declaration = tuple["_ast.Global | _ast.Nonlocal", str, set[str]]
 
-NEEDS = ("global", "nonlocal")
-"""Token sequences one of which a file's text holds whenever `check` can report on it (see
-bare_except.NEEDS)."""
 
 COMPREHENSIONS = (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)
 
@@ -119,7 +116,7 @@ def _declarations(definition: _ast.AST) -> list[Declaration]:
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Each declared name its scope never binds, once, at the last statement declaring it there
     (as pyflakes reports it)."""
-    if not mentions(source.text, NEEDS):
+    if not mentions(source.text, RULE.needs):
         return []
     last: dict[tuple[int, str], tuple[_ast.Global | _ast.Nonlocal, set[str]]] = {}
     declarations = []

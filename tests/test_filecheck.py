@@ -1,11 +1,10 @@
-"""Pre-checks (gates/filecheck.py, hooks/source.py `mentions`): skipping checks whose `NEEDS` a
-file does not hold, and giving a file no check needs only the compiler's verdict, never changes
-a result."""
+"""Pre-checks (gates/filecheck.py, hooks/source.py `mentions`): skipping checks whose rule's
+`needs` a file does not hold, and giving a file no check needs only the compiler's verdict, never
+changes a result."""
 
 from __future__ import annotations
 
 import _ast
-import sys
 import sysconfig
 import warnings
 from pathlib import Path
@@ -16,11 +15,11 @@ from helpers import compiler_verdict
 
 from mergegate.gates.collect import python_checks
 from mergegate.gates.projects import load
-from mergegate.gates.filecheck import check_data, needed
+from mergegate.gates.filecheck import RuleCheck, check_data, needed
 from mergegate.gates.model import Item
 from mergegate.hooks import debug_print
 from mergegate.hooks.finding import Finding
-from mergegate.hooks.registry import RULES
+from mergegate.hooks.registry import RULES, Rule
 from mergegate.hooks.source import (
     Source,
     decode_source,
@@ -58,16 +57,22 @@ def reference(shown: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
     return [Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, pairs)]
 
 
+def rule_of(check: object) -> Rule:
+    """The rule of a check the gate made (a RuleCheck, named by its rule's id)."""
+    assert isinstance(check, RuleCheck)
+    return RULES[check.rule_id]
+
+
 def module_names(selected: list[tuple[object, dict[str, object]]]) -> set[str]:
-    return {check.__module__.rsplit(".", 1)[1] for check, _ in selected}  # type: ignore
+    return {rule_of(check).module for check, _ in selected}
 
 
 def only(checks: list[PythonCheck], rule_id: str) -> list[PythonCheck]:
-    return [check for check in checks if check[0].__module__.endswith(RULES[rule_id].module)]
+    return [check for check in checks if rule_of(check[0]).id == rule_id]
 
 
 def test_the_rules_with_needs_declare_them(checks: list[PythonCheck]) -> None:
-    declared = {check.__module__.rsplit(".", 1)[1]: needs for check, _, needs in checks}
+    declared = {rule_of(check).module: needs for check, _, needs in checks}
     assert declared["bare_except"] == ("except :",)
     assert declared["unused_global"] == ("global", "nonlocal")
     assert declared["debug_print"] == ("print",)
@@ -79,17 +84,19 @@ SINGLETON_CLASS_REFERENCES = {"class", "__class__", "classmethod", "type(x)"}
 
 def test_singleton_needs_cover_every_class_reference() -> None:
     """A class attribute or registry is reached through a name the rule knows as a class."""
-    from mergegate.hooks import global_singleton_without_lock as rule
+    from mergegate.hooks.global_singleton_without_lock import vocabulary
 
-    for spelling in {*rule.vocabulary.CLASS_PARAMETERS, *SINGLETON_CLASS_REFERENCES}:
-        assert mentions(spelling, rule.NEEDS), spelling
+    needs = RULES["global-singleton-without-lock"].needs
+    for spelling in {*vocabulary.CLASS_PARAMETERS, *SINGLETON_CLASS_REFERENCES}:
+        assert mentions(spelling, needs), spelling
 
 
 def test_singleton_needs_cover_its_implicit_classmethods() -> None:
-    from mergegate.hooks import global_singleton_without_lock as rule
+    from mergegate.hooks.global_singleton_without_lock import vocabulary
 
-    for name in rule.vocabulary.IMPLICIT_CLASSMETHODS:
-        assert mentions(f"def {name}(k):", rule.NEEDS), name
+    needs = RULES["global-singleton-without-lock"].needs
+    for name in vocabulary.IMPLICIT_CLASSMETHODS:
+        assert mentions(f"def {name}(k):", needs), name
 
 
 # What `mentions` finds
@@ -293,8 +300,8 @@ def test_pre_checks_change_nothing_on_the_standard_library(
     checks: list[PythonCheck], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every file of the running Python's standard library, those that do not parse or decode
-    included: the pre-checked result is the full one; a check skipped for its NEEDS finds
-    nothing there when it runs in full (its own NEEDS test disabled); and the verdict is the
+    included: the pre-checked result is the full one; a check skipped for its rule's `needs`
+    finds nothing there when it runs in full (its own `needs` test disabled); and the verdict is the
     compiler's, at its line (a file it cannot decode at all, it names no line for)."""
     root = Path(sysconfig.get_paths()["stdlib"])
     files = [path for path in sorted(root.rglob("*.py")) if "site-packages" not in path.parts]
@@ -331,8 +338,8 @@ def test_pre_checks_change_nothing_on_the_standard_library(
         for check, options, needs in checks:
             if not mentions(text, needs):
                 with monkeypatch.context() as patch:
-                    patch.setattr(sys.modules[check.__module__], "NEEDS", ("",))
-                    assert check(parsed, options) == [], (shown, check.__module__)
+                    patch.setattr(rule_of(check), "needs", ("",))
+                    assert check(parsed, options) == [], (shown, rule_of(check).id)
                 skipped += 1
     assert len(files) > 1_000 and skipped > 1_000 and broken > 0 and compile_time > 0
     for rule in PYTHON_RULES:  # each rule alone: the syntax-only path on most files

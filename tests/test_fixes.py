@@ -16,6 +16,7 @@ from mergegate.gates import fixes
 from mergegate.gates.cli import main
 from mergegate.hooks import debug_print
 from mergegate.hooks.finding import SAFE, UNSAFE, Edit, Finding, Fix
+from mergegate.hooks.registry import RULES
 from mergegate.hooks.source import Source
 
 
@@ -370,7 +371,7 @@ def run_scripted(
     repo: Path, monkeypatch: pytest.MonkeyPatch, text: str, edits: dict[str, list[tuple[Edit, str]]]
 ) -> tuple[str, list[str]]:
     monkeypatch.setattr(debug_print, "check", scripted(edits))
-    monkeypatch.setattr(debug_print, "NEEDS", None, raising=False)
+    monkeypatch.setattr(RULES["debug-print"], "needs", None)
     (repo / "a.py").write_text(text)
     from mergegate.gates.pipeline import Request
 

@@ -56,7 +56,7 @@ def test_entry_is_the_console_script_of_the_rule_module(hook_id: str) -> None:
     ]
     entry = hook(hook_id)["entry"]
     assert entry == f"mergegate-{hook_id}"
-    assert scripts[entry] == f"mergegate.hooks.{RULES[hook_id].module}:main"
+    assert scripts[entry] == f"mergegate.hooks.entry:{RULES[hook_id].module}"
     module = REPO_ROOT / "hooks" / RULES[hook_id].module  # a module, or a package of them
     assert module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()
 

@@ -14,18 +14,9 @@ from helpers import git_environment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-MYPY_ERRORS_AT_MOST = 19
-"""mypy --strict's error count on hooks/ and gates/ when this test was written. It must only go
-down, to 0: lower it whenever modules are fixed, never raise it."""
 
-MYPY_SUMMARY = re.compile(
-    r"^(?:Success: no issues found in \d+ source files?"
-    r"|Found (?P<errors>\d+) errors? in \d+ files? \(checked \d+ source files?\))$",
-    re.MULTILINE,
-)
-
-
-def test_the_strict_type_check_has_no_more_errors_than_pinned() -> None:
+def test_the_strict_type_check_passes() -> None:
+    """mypy --strict on hooks/ and gates/ (scripts/typecheck.py): no error at all."""
     result = subprocess.run(
         [sys.executable, str(REPO_ROOT / "scripts" / "typecheck.py")],
         capture_output=True,
@@ -33,11 +24,8 @@ def test_the_strict_type_check_has_no_more_errors_than_pinned() -> None:
         check=False,
         timeout=600,
     )
-    summary = MYPY_SUMMARY.search(result.stdout)
-    assert summary, f"mypy did not finish its check:\n{result.stdout}{result.stderr}"
-    errors = int(summary.group("errors") or 0)
-    assert result.returncode == (1 if errors else 0), result.stdout + result.stderr
-    assert errors <= MYPY_ERRORS_AT_MOST, result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^Success: no issues found in \d+ source files?$", result.stdout, re.M)
 
 
 def test_the_repositorys_pre_commit_configuration_passes(

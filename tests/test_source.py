@@ -27,13 +27,12 @@ from mergegate.hooks.source import (
     Source,
     decode,
     detect_encoding,
-    iter_child_nodes,
     parse,
     parse_text,
     run_checks,
     syntax_error,
-    walk,
 )
+from mergegate.hooks.syntax import iter_child_nodes, walk
 
 BARE_EXCEPT = b"try:\n    pass\nexcept:\n    pass\n"
 

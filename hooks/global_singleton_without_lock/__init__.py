@@ -27,14 +27,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     from collections.abc import Sequence
 
-__all__ = ["MESSAGE", "MESSAGE_AWAIT", "MESSAGE_CALL", "MESSAGE_RECHECK", "NEEDS", "check", "main"]
-
-NEEDS = ("global", "nonlocal", "class", "cls", "kls", "klass", "clazz", "mcs", "type", "def")
-"""Substrings one of which a file's text holds whenever `check` can report on it (see
-bare_except.NEEDS): a shared target is a `global`/`nonlocal` name, or is reached through a class
-reference: a class of the module, a classmethod's, `__new__`'s or a metaclass method's first
-parameter (all inside `class`), a parameter named like a class (`vocabulary.CLASS_PARAMETERS`),
-`type(x)` or `x.__class__`; or it is an attribute of a function of the module (`def`)."""
+__all__ = ["MESSAGE", "MESSAGE_AWAIT", "MESSAGE_CALL", "MESSAGE_RECHECK", "check", "main"]
 
 
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
@@ -43,7 +36,7 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     Locks are known by name (`_lock`, `self._mutex`, the `lock-names` option) and by what the
     module assigns them: `_guard = threading.Lock()` makes `with _guard:` a lock.
     """
-    if not mentions(source.text, NEEDS):
+    if not mentions(source.text, RULE.needs):
         return []
     lock_names = {str(name).lower() for name in options.get("lock-names") or ()}  # type: ignore
     module = walk(source, lock_names)

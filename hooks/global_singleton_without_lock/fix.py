@@ -29,8 +29,8 @@ import _ast
 
 from ..edits import binds, end, insert_lines, newline, start
 from ..finding import UNSAFE, Edit, Finding, Fix
-from ..source import Source, walk
-from ..syntax import DEFINITIONS, FUNCTIONS
+from ..source import Source
+from ..syntax import DEFINITIONS, FUNCTIONS, walk
 
 LOCK_MAKERS = ("Lock", "RLock")
 INDENT = "    "
