@@ -40,9 +40,7 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
             continue
         if isinstance(node, DEFINITIONS):
             owner = node
-        pending.extend(
-            (child, owner) for block in blocks(node) for child in block
-        )
+        pending.extend((child, owner) for block in blocks(node) for child in block)
     return list(found.values())
 
 
