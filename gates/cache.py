@@ -72,7 +72,8 @@ MAX_POSITION = 2**31 - 1
 """No real position is beyond it: CPython keeps line and column numbers in C ints."""
 POSITIONS = ("line", "column", "end_line", "end_column")
 FIELDS = frozenset(Finding.__slots__)
-"""A finding record's names (`Finding.as_dict`): the positions are integers, the rest strings."""
+"""A finding record's names (`Finding.as_dict`): the positions are integers, the fix None or a
+fix's record (`Fix.as_dict`), the rest strings."""
 LINE_TEXT = "line_text"
 
 
@@ -230,11 +231,14 @@ def _finding(record: dict[str, object]) -> Optional[Finding]:
         if not isinstance(value, int) or isinstance(value, bool):
             return None
         positions.append(value)
-    if any(type(record[name]) is not str for name in FIELDS.difference(POSITIONS)):
+    if any(type(record[name]) is not str for name in FIELDS.difference(POSITIONS, ["fix"])):
         return None
     if record["tool"] != TOOL or record["code"] not in CODES or not plausible(*positions):
         return None
-    return Finding.from_dict(record)
+    try:
+        return Finding.from_dict(record)
+    except (ValueError, TypeError):  # a fix that is not one
+        return None
 
 
 def _items(records: object, shown: str) -> Optional[list[Item]]:

@@ -151,8 +151,7 @@ def collect(
     result = Collected()
 
     def runs(rule: Rule, scope: str) -> bool:
-        wanted = only_rule is None or rule.id == only_rule
-        return wanted and rule.scope == scope and config.runs_rule(rule.id)
+        return runs_rule(config, rule, scope, only_rule)
 
     rules = [rule for rule in RULES.values() if runs(rule, "python")]
     store = None
@@ -189,7 +188,9 @@ def collect(
             continue
         for finding in findings:
             absolute = os.path.join(config.root, finding.path)
-            relocated = finding.with_path(display(absolute, cwd))
+            relocated = finding.relocated(
+                lambda path: display(os.path.join(config.root, path), cwd)
+            )
             if finding.rule == PARSE_ERROR.id:
                 if relocated.path in unparsable:
                     continue  # one file two hooks could not read is one finding
@@ -212,9 +213,18 @@ def collect(
             result.errors.append(f"{tool}: adapter crashed: {type(error).__name__}: {error}")
             continue
         for finding in findings:  # paths as given: absolute
-            relocated = finding.with_path(display(finding.path, cwd))
+            relocated = finding.relocated(lambda path: display(path, cwd))
             result.items.append(Item(relocated, read_line(finding.path, finding.line)))
-    result.items = [
-        item for item in result.items if config.is_selected(item.finding.rule, item.finding.code)
-    ]
+    result.items = selected(result.items, config)
     return result
+
+
+def runs_rule(config: Config, rule: Rule, scope: str, only_rule: Optional[str]) -> bool:
+    """Whether a run (of `only_rule` alone, when given) runs `rule` of `scope` in this project."""
+    wanted = only_rule is None or rule.id == only_rule
+    return wanted and rule.scope == scope and config.runs_rule(rule.id)
+
+
+def selected(items: list[Item], config: Config) -> list[Item]:
+    """The items of the codes the project selects (a rule may report codes it ignores)."""
+    return [item for item in items if config.is_selected(item.finding.rule, item.finding.code)]

@@ -129,7 +129,14 @@ def _check_text(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[I
     parsed = parse_text(shown_as, text)
     if isinstance(parsed, Finding):
         return [Item(parsed)]
-    return [Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, selected)]
+    return check_source(parsed, selected)
+
+
+def check_source(
+    source: Source, checks: list[tuple[CheckFunction, dict[str, object]]]
+) -> list[Item]:
+    """The findings of `checks` on a parsed file, with the line each starts on."""
+    return [Item(finding, source.line(finding.line)) for finding in run_checks(source, checks)]
 
 
 def check_path(

@@ -26,7 +26,9 @@ from mergegate.hooks.registry import PARSE_ERROR, RULES, UNUSED_NOQA
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+
+    from mergegate.gates.newcode import Changes
 
 
 class Request:
@@ -242,6 +244,46 @@ def baseline_scope(
     return looked
 
 
+def hold_back(
+    items: list[Item],
+    config: Config,
+    request: Request,
+    run_root: str,
+    changes: Changes | None,
+    baselines: dict[str, list[BaselineEntry]],
+    lines_of: Callable[[str], Sequence[str] | None],
+    files: list[str] | None = None,
+) -> tuple[str, str, list[BaselineEntry]] | None:
+    """The stages between collecting and deciding: mark what is held back (`# noqa`, the
+    baseline, code unchanged since --new-from-rev), after adding the `unused-noqa` findings of
+    `files` when the project selects that rule. Run on a project's items, and by the fixes on a
+    file's items after each pass (no `files`: they add no finding). `baselines` keeps the entries
+    read, by file; `lines_of` gives a file's lines, for its file-level `# noqa` directives.
+    Returns the baseline's name, its root and the entries nothing matched, when one applied."""
+    mark_suppressed(items, config.noqa, lines_of)
+    unused_selected = config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code)
+    if files is not None and unused_selected and request.only_rule is None:
+        unused = _unused_noqa(config, files, items, request)
+        mark_suppressed(unused, config.noqa, lines_of)
+        items.extend(unused)
+    held = None
+    baseline_path, baseline_root = request.baseline, run_root
+    if baseline_path is None:
+        baseline_path, baseline_root = config.baseline, config.root
+    if baseline_path and request.apply_baselines:
+        from mergegate.gates import baseline as baseline_file
+
+        if baseline_path not in baselines:
+            baselines[baseline_path] = baseline_file.read(baseline_path, request.reader or Reader())
+        name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
+        entries = baselines[baseline_path]
+        unmatched = baseline_file.apply(items, entries, baseline_root, request.cwd, name)
+        held = (name, baseline_root, unmatched)
+    if changes is not None:
+        changes.mark_existing(items, request.cwd)
+    return held
+
+
 def run(request: Request) -> Outcome:
     """Run every stage; ConfigError for a request that cannot be carried out (exit 2)."""
     return run_planned(request)[1]
@@ -287,28 +329,20 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             from_cache = (from_cache or 0) + collected.from_cache
         errors.extend(collected.errors)
         project_items = collected.items
-        lines_of = file_lines(request.cwd)
-        mark_suppressed(project_items, config.noqa, lines_of)
-        if config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code) and request.only_rule is None:
-            unused = _unused_noqa(config, files, project_items, request)
-            mark_suppressed(unused, config.noqa, lines_of)
-            project_items.extend(unused)
-        baseline_path, baseline_root = request.baseline, planned.run_root
-        if baseline_path is None:
-            baseline_path, baseline_root = config.baseline, config.root
-        if baseline_path and request.apply_baselines:
-            from mergegate.gates import baseline as baseline_file
-
-            reader = request.reader or Reader()
-            entries = baseline_file.read(baseline_path, reader)
-            name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
-            unmatched = baseline_file.apply(
-                project_items, entries, baseline_root, request.cwd, name
-            )
+        held = hold_back(
+            project_items,
+            config,
+            request,
+            planned.run_root,
+            changes,
+            {},
+            file_lines(request.cwd),
+            files,
+        )
+        if held is not None:
+            name, baseline_root, unmatched = held
             looked = baseline_scope(config, files, project_items, request, baseline_root)
             fixed.extend({**entry, "baseline": name} for entry in unmatched if looked(entry))
-        if changes is not None:
-            changes.mark_existing(project_items, request.cwd)
         assign_tiers(project_items, config.severity)
         decide(project_items, fail_on or config.fail_on)
         for item in project_items:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import _ast
 
 from .cli import run_python_hook
-from .finding import Finding
+from .edits import binds
+from .finding import SAFE, UNSAFE, Edit, Finding, Fix
 from .registry import BARE_EXCEPT as RULE
 from .source import Source, mentions
 from .syntax import statement_walk
@@ -35,8 +36,23 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
             continue
         if allow_reraise and _reraises(node):
             continue
-        findings.append(source.finding(RULE.id, RULE.code, node, MESSAGE, length=len("except")))
+        finding = source.finding(RULE.id, RULE.code, node, MESSAGE, length=len("except"))
+        findings.append(finding.with_fix(_fix(source, finding, _reraises(node))))
     return findings
+
+
+def _fix(source: Source, finding: Finding, reraises: bool) -> Fix:
+    """Name the exceptions: `except BaseException:` for a handler that re-raises, which catches
+    exactly what `except:` catches (safe unless the module rebinds the name); `except
+    Exception:` for the others, which then let KeyboardInterrupt and SystemExit through
+    (unsafe: that is what the rule asks for, but it changes what the code does)."""
+    keyword_end = (finding.line, finding.end_column)
+    if reraises:
+        safety = UNSAFE if binds(source.tree, "BaseException") else SAFE
+        edit = Edit(*keyword_end, *keyword_end, " BaseException")
+        return Fix((edit,), safety, "catch `BaseException`, as `except:` does")
+    edit = Edit(*keyword_end, *keyword_end, " Exception")
+    return Fix((edit,), UNSAFE, "catch `Exception` (no longer KeyboardInterrupt, SystemExit)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

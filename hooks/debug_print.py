@@ -12,7 +12,8 @@ import builtins
 import os
 
 from .cli import run_python_hook
-from .finding import Finding
+from .edits import expression_removals
+from .finding import UNSAFE, Finding
 from .paths import glob_match
 from .registry import DEBUG_PRINT as RULE
 from .registry import PPRINT_CALL, PRINT_CALL
@@ -560,10 +561,20 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     scopes = _Scopes(_module_name(source.path), on_call)
     scopes.run(source.tree)
     spans = _main_guard_spans(source.tree) if calls else []
-    return [
-        source.finding(RULE.id, code, call.func, message)
+    reported = [
+        (call, code, message)
         for call, code, message in calls
         if not any(start <= (call.lineno, call.col_offset) <= end for start, end in spans)
+    ]
+    # ruff's T201/T203 fix, unsafe: the output goes, and so does whatever its arguments do
+    titles = {
+        id(call): f"remove the `{'print' if code == PRINT_CALL.code else 'pprint'}()` call"
+        for call, code, _ in reported
+    }
+    fixes = expression_removals(source, titles, UNSAFE)
+    return [
+        source.finding(RULE.id, code, call.func, message).with_fix(fixes.get(id(call)))
+        for call, code, message in reported
     ]
 
 

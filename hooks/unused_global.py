@@ -11,7 +11,8 @@ from __future__ import annotations
 import _ast
 
 from .cli import run_python_hook
-from .finding import Finding
+from .edits import end, isolation, places, remove_statement, start
+from .finding import SAFE, UNSAFE, Edit, Finding, Fix
 from .registry import UNUSED_GLOBAL as RULE
 from .source import Source, mentions
 from .syntax import CAPTURES, DEFINITIONS, blocks, bound_name, captured_name, iter_child_nodes
@@ -118,11 +119,12 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     if not mentions(source.text, RULE.needs):
         return []
     last: dict[tuple[int, str], tuple[_ast.Global | _ast.Nonlocal, set[str]]] = {}
-    declarations = [
-        declaration
-        for definition in _declaring_definitions(source.tree)
-        for declaration in _declarations(definition)
-    ]
+    declarations = []
+    owners: dict[int, _ast.AST] = {}  # each declaring statement's function or class
+    for definition in _declaring_definitions(source.tree):
+        for declaration in _declarations(definition):
+            declarations.append(declaration)
+            owners[id(declaration[0])] = definition
     for statement, name, scope in declarations:
         key = (id(scope), name)
         previous = last.get(key)
@@ -135,7 +137,65 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
         kind = "global" if isinstance(statement, _ast.Global) else "nonlocal"
         message = f"`{kind} {name}` has no effect: nothing in this scope binds {name!r}"
         findings.append(source.finding(RULE.id, RULE.code, statement, message))
+    if findings:
+        fixes = _fixes(source, [(statement, scope) for statement, scope in last.values()], owners)
+        findings = [
+            finding.with_fix(fixes.get((finding.line, finding.column))) for finding in findings
+        ]
     return findings
+
+
+def _fixes(
+    source: Source,
+    reported: list[tuple[_ast.Global | _ast.Nonlocal, set[str]]],
+    owners: dict[int, _ast.AST],
+) -> dict[tuple[int, int], Fix]:
+    """The fix of each reported statement, by its place: the names its scope never binds taken
+    out of it, the whole statement when none is left (`pass` where the block would be empty).
+
+    A `nonlocal` name that is only read resolves to the same variable without the declaration;
+    so does a `global` one, unless a function around the scope binds the name (the read would
+    then find that function's variable): safe, and unsafe there.
+    """
+    unused = {
+        id(statement): (statement, [name for name in statement.names if name not in scope])
+        for statement, scope in reported
+    }
+    nested = _inside_functions(source.tree)
+    found = {id(place[0]): place for place in places(source.tree, lambda s: id(s) in unused)}
+    fixes = {}
+    for statement, names in unused.values():
+        kind = "global" if isinstance(statement, _ast.Global) else "nonlocal"
+        safe = kind == "nonlocal" or id(owners[id(statement)]) not in nested
+        kept = [name for name in statement.names if name not in names]
+        edit: Edit | None
+        if kept:
+            span = (*start(source, statement), *end(source, statement))
+            edit = Edit(*span, f"{kind} {', '.join(kept)}")
+            title = f"remove {', '.join(f'`{name}`' for name in names)} from `{kind}`"
+            block = None
+        else:
+            edit = remove_statement(source, found[id(statement)])
+            title = f"remove the `{kind}` statement"
+            block = isolation(found[id(statement)][1])
+        if edit is not None:
+            fix = Fix((edit,), SAFE if safe else UNSAFE, title, isolation=block)
+            fixes[start(source, statement)] = fix
+    return fixes
+
+
+def _inside_functions(tree: _ast.Module) -> set[int]:
+    """The ids of the functions and classes that are nested in a function."""
+    inside: set[int] = set()
+    pending: list[tuple[_ast.stmt, bool]] = [(node, False) for node in tree.body]
+    while pending:
+        node, in_function = pending.pop()
+        if isinstance(node, DEFINITIONS):
+            if in_function:
+                inside.add(id(node))
+            in_function = in_function or not isinstance(node, _ast.ClassDef)
+        pending.extend((child, in_function) for block in blocks(node) for child in block)
+    return inside
 
 
 def _position(node: _ast.AST) -> tuple[int, int]:

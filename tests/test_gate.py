@@ -432,6 +432,7 @@ def test_text_report_groups_by_tier_and_ends_with_the_verdict(
         "P2 (1, not blocking)\n"
         "a.py:1:1: MG301 [P2] `print()` call left in the code; use `logging`, or remove it\n"
         "\n"
+        "3 fixable with --fix --unsafe-fixes\n"
         "what a code means and how to fix it: mergegate rules MG101 (codes here: MG101, MG301)\n"
         "mergegate: blocked: 2 P0, 0 P1, 1 P2, 0 P3 new in 3 files; 2 blocking at P0 or above\n"
     )

@@ -12,7 +12,9 @@ tool no longer reports. Results carry:
 - `suppressions` on every result (SARIF: all results of a run or none), `inSource` for `# noqa`;
 - `baselineState` on every result when a baseline or `--new-from-rev` was compared (SARIF: on all
   results of a run or none): `unchanged` for baselined and existing findings, else `new` (a
-  suppressed finding was never compared, and a finding not known to be old is new).
+  suppressed finding was never compared, and a finding not known to be old is new);
+- `fixes` when the finding has one: its edits as `artifactChanges`, its safety (`safe`,
+  `unsafe`) under `properties`.
 
 Locations are relative to `%SRCROOT%` (the project root, `context.root`), percent-encoded; columns
 count characters, hence `columnKind: unicodeCodePoints`. Errors of the run make the invocation
@@ -36,7 +38,7 @@ from mergegate.gates.docs import rule_markdown, rule_text, rule_url
 from mergegate.gates.escape import markdown_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
 from mergegate.gates.reports import ReportContext
-from mergegate.hooks.finding import TOOL, Finding
+from mergegate.hooks.finding import TOOL, Finding, Fix
 from mergegate.hooks.registry import CODES, tier_rank
 
 SCHEMA_URI = (
@@ -112,6 +114,8 @@ def _run(
         }
         if compared:
             result["baselineState"] = "unchanged" if item.state in (BASELINED, EXISTING) else "new"
+        if finding.fix is not None:
+            result["fixes"] = [_fix(finding, finding.fix, root)]
         results.append(result)
     driver: dict[str, Any] = {"name": tool, "rules": rules}
     adapter = adapters.known(tool)
@@ -131,6 +135,27 @@ def _run(
         "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
         "columnKind": "unicodeCodePoints",
         "results": results,
+    }
+
+
+def _fix(finding: Finding, fix: Fix, root: str) -> dict[str, Any]:
+    """A SARIF fix: the edits of one file as replacements (a deleted region, possibly empty, and
+    the content put there), its safety as a property. The regions' columns follow the run's
+    `columnKind`, their end is exclusive, as a finding's is."""
+    replacements = []
+    for edit in fix.edits:
+        region = {
+            "startLine": edit.line,
+            "startColumn": edit.column,
+            "endLine": edit.end_line,
+            "endColumn": edit.end_column,
+        }
+        replacements.append({"deletedRegion": region, "insertedContent": {"text": edit.content}})
+    location = artifact_uri(fix.path or finding.path, root)
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
+        "properties": {"safety": fix.safety},
     }
 
 

@@ -9,8 +9,8 @@ The package keeps one concern per module: `vocabulary` (the words names are read
 `expressions` (shared readings of expressions), `locks` (what holds a lock), `methods` (whether a
 method's first parameter is the class), `scope` (the functions of a module and what the module
 tells about them: its classes and functions, what it runs at import), `targets` (what is shared,
-what is missing, what creates an instance) and `flow` (each function's statements in execution
-order); this module runs them and the hook.
+what is missing, what creates an instance), `flow` (each function's statements in execution
+order) and `fix` (the fix a finding carries); this module runs them and the hook.
 """
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
                 continue  # a private helper that every caller calls with the lock held
         findings.extend(found)
     findings.sort(key=Finding.sort_key)
+    if findings:
+        from .fix import attach  # made only where there is a finding
+
+        findings = attach(source, findings)
     return findings
 
 
