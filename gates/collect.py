@@ -16,7 +16,7 @@ from mergegate.gates.filecheck import RuleCheck
 from mergegate.gates.model import Item
 from mergegate.hooks.files import line_reader
 from mergegate.hooks.finding import Finding, InputError
-from mergegate.hooks.paths import display
+from mergegate.hooks.paths import display, relative_to
 from mergegate.hooks.registry import PARSE_ERROR, RULES, Rule
 
 TYPE_CHECKING = False
@@ -66,11 +66,13 @@ def check_python_files(
     checks: list[PythonCheck],
     files: list[str],
     shown: dict[str, str],
+    root: str,
     jobs: int,
     cache: Optional[Cache],
     result: Collected,
 ) -> None:
-    """Every file's items (stored, or checked in `jobs` processes), in file order."""
+    """Every file's items (stored, or checked in `jobs` processes), in file order; `root` is
+    the project's, from which path options such as `exclude` are matched."""
     from mergegate.gates.parallel import ParallelError, check_all
     from mergegate.gates.progress import Progress
 
@@ -85,7 +87,8 @@ def check_python_files(
             served += 1
             continue
         pending.append((index, stored))
-        tasks.append((path, shown[path], stored.digest if stored else None))
+        known = stored.digest if stored else None
+        tasks.append((path, shown[path], relative_to(path, root), known))
     progress = Progress(len(tasks))
     try:
         results = check_all(
@@ -162,7 +165,8 @@ def collect(
     shown = {path: display(path, cwd) for path in files}
     if rules:
         checks = python_checks(config, rules, check)
-        check_python_files(checks, files, shown, jobs, store if check is None else None, result)
+        store_used = store if check is None else None
+        check_python_files(checks, files, shown, config.root, jobs, store_used, result)
         result.files_checked += len(files)
     read_line = line_reader()
     unparsable: set[str] = set()

@@ -102,8 +102,11 @@ def needed(checks: list[PythonCheck], text: str) -> list[tuple[CheckFunction, di
     return [(check, options) for check, options, needs in checks if mentions(text, needs)]
 
 
-def check_data(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
-    """Every finding of the checks on a file's bytes, with the line each starts on.
+def check_data(
+    shown_as: str, data: bytes, checks: list[PythonCheck], relative: Optional[str] = None
+) -> list[Item]:
+    """Every finding of the checks on a file's bytes, with the line each starts on; `relative`
+    is its path from the project root (Source.relative).
 
     The cyclic garbage collector is paused meanwhile: a syntax tree is hundreds of thousands of
     objects without a cycle among them (reference counting frees it), and the collections their
@@ -112,13 +115,15 @@ def check_data(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[It
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_text(shown_as, data, checks)
+        return _check_text(shown_as, data, checks, relative)
     finally:
         if enabled:
             gc.enable()
 
 
-def _check_text(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
+def _check_text(
+    shown_as: str, data: bytes, checks: list[PythonCheck], relative: Optional[str]
+) -> list[Item]:
     text = decode_source(shown_as, data)
     if isinstance(text, Finding):
         return [Item(text)]
@@ -126,7 +131,7 @@ def _check_text(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[I
     if not selected:
         error = syntax_error(shown_as, text)
         return [] if error is None else [Item(error)]
-    parsed = parse_text(shown_as, text)
+    parsed = parse_text(shown_as, text, relative)
     if isinstance(parsed, Finding):
         return [Item(parsed)]
     return check_source(parsed, selected)
@@ -140,9 +145,15 @@ def check_source(
 
 
 def check_path(
-    path: str, shown_as: str, checks: list[PythonCheck], caching: bool, known: Optional[str]
+    path: str,
+    shown_as: str,
+    relative: str,
+    checks: list[PythonCheck],
+    caching: bool,
+    known: Optional[str],
 ) -> FileResult:
-    """Check one file, never raising: a read error or a bug in a check becomes an error.
+    """Check one file (`relative`: its path from its project's root), never raising: a read
+    error or a bug in a check becomes an error.
 
     With `caching`, the result carries the digest and the stat; a digest equal to `known` (the
     cache's) skips the checks.
@@ -153,7 +164,8 @@ def check_path(
         digest = digest_of(data) if caching else None
         if digest is not None and digest == known:
             return FileResult(digest=digest, stat=stat)
-        return FileResult(check_data(shown_as, data, checks), digest=digest, stat=stat)
+        items = check_data(shown_as, data, checks, relative)
+        return FileResult(items, digest=digest, stat=stat)
     except InputError as error:
         return FileResult(error=str(error))
     except Exception as error:  # a bug in a check must not pass as a clean file

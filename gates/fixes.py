@@ -48,6 +48,7 @@ from mergegate.gates.textedit import (
 )
 from mergegate.hooks.files import inside, read_file
 from mergegate.hooks.finding import Fix, InputError
+from mergegate.hooks.paths import relative_to
 from mergegate.hooks.registry import RULES
 from mergegate.hooks.source import Source, parse_text, split_lines
 
@@ -183,6 +184,7 @@ class _Judge:
     def items(self, target: FileFix, source: Source) -> list[Item]:
         """The judged items of `target` as it stands, `source` its parsed text."""
         config = self.planned.projects.for_path(target.path)
+        source.relative = relative_to(os.path.realpath(target.path), config.root)
         only = self.request.only_rule
         rules = [rule for rule in RULES.values() if runs_rule(config, rule, "python", only)]
         checks = needed(python_checks(config, rules, self.request.check), target.text)

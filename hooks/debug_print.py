@@ -548,7 +548,8 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     if filename == "__main__.py" or not mentions(source.text, RULE.needs):
         return []
     exclude = options.get("exclude", RULE.option("exclude").default)
-    if any(glob_match(source.path, pattern) for pattern in exclude):  # type: ignore[attr-defined]
+    relative = source.relative
+    if any(glob_match(relative, pattern) for pattern in exclude):  # type: ignore[attr-defined]
         return []
     calls: list[tuple[_ast.Call, str, str]] = []
 

@@ -379,8 +379,8 @@ DEBUG_PRINT = Rule(
             "list",
             ["test_*.py", "*_test.py", "conftest.py", "**/test/**", "**/tests/**"],
             "Glob patterns of files where printing is fine (test code). A pattern without `/` "
-            "matches a file or folder name; one with `/` matches the path from the repository "
-            "root, `**` spanning folders.",
+            "matches a file or folder name; one with `/` matches the path from the project root "
+            "(whatever the current directory), `**` spanning folders.",
         ),
     ),
     differences=(

@@ -24,12 +24,17 @@ UTF8_BOM = b"\xef\xbb\xbf"
 class Source:
     """A parsed Python file: the text, its lines as Python numbers them, and the tree."""
 
-    __slots__ = ("path", "text", "tree", "_lines")
+    __slots__ = ("path", "text", "tree", "relative", "_lines")
 
-    def __init__(self, path: str, text: str, tree: _ast.Module) -> None:
+    def __init__(
+        self, path: str, text: str, tree: _ast.Module, relative: str | None = None
+    ) -> None:
         self.path = path
         self.text = text
         self.tree = tree
+        self.relative = path if relative is None else relative
+        """The path from the project root (the gate gives it): what path options such as
+        `exclude` match, whatever the current directory; `path` when checked alone."""
         self._lines: list[str] | None = None
 
     @property
@@ -275,7 +280,7 @@ def parse(path: str, data: bytes) -> Source | Finding:
     return text if isinstance(text, Finding) else parse_text(path, text)
 
 
-def parse_text(path: str, text: str) -> Source | Finding:
+def parse_text(path: str, text: str, relative: str | None = None) -> Source | Finding:
     """Parse already decoded source text, and compile its tree: the compiler's own errors
     (`return` outside a function, a misplaced `nonlocal`, a late `__future__` import...) are
     parse errors too, as the interpreter would refuse to run or import the file."""
@@ -292,7 +297,7 @@ def parse_text(path: str, text: str) -> Source | Finding:
         refused = compiler_error(path, text)
         if refused is not None:
             return refused
-    return Source(path, text, tree)
+    return Source(path, text, tree, relative)
 
 
 def syntax_error(path: str, text: str) -> Finding | None:
