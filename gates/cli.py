@@ -312,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
 def request_of(args: argparse.Namespace) -> Request:
     """The pipeline request the command line makes."""
     request = Request(list(args.paths))
+    request.every_project = args.command == "hook"
     request.config_file = args.config
     request.select = args.select
     request.ignore = args.ignore or []

@@ -163,7 +163,7 @@ def collect(
 
         store = Cache.open(config.root, cached_checks(config, rules), cwd, cache_dir)
     shown = {path: display(path, cwd) for path in files}
-    if rules:
+    if files:  # no rule selected: the compiler's verdict all the same (a parse error blocks)
         checks = python_checks(config, rules, check)
         store_used = store if check is None else None
         check_python_files(checks, files, shown, config.root, jobs, store_used, result)

@@ -13,7 +13,7 @@ import os
 from mergegate.gates.collect import Collected, collect
 from mergegate.gates.config import Config, validate_fail_on, validate_selectors
 from mergegate.gates.decide import decide
-from mergegate.gates.discover import PYTHON_SUFFIXES, Listing, expand, is_python
+from mergegate.gates.discover import PYTHON_SUFFIXES, expand, is_python
 from mergegate.gates.model import MIXED, BaselineEntry, Item, Outcome
 from mergegate.gates.projects import Projects
 from mergegate.gates.suppress import file_lines, mark_suppressed
@@ -53,6 +53,7 @@ class Request:
         "reader",
         "apply_baselines",
         "keep_parsed",
+        "every_project",
     )
 
     def __init__(self, paths: list[str] | None = None, cwd: str | None = None) -> None:
@@ -91,6 +92,9 @@ class Request:
         """False when recording a baseline: every finding is recorded afresh."""
         self.keep_parsed = True
         """Keep parsed configuration files in the user's cache directory (off with --no-cache)."""
+        self.every_project = False
+        """Run the repository-wide rules of every project of the repository, whichever files
+        are named (the `mergegate` hook: pre-commit names only a commit's Python files)."""
 
 
 class Plan:
@@ -137,11 +141,8 @@ def plan(request: Request) -> Plan:
     projects = Projects(request.cwd, request.paths, request.config_file, reader)
     top = projects.repository or os.path.abspath(os.sep)  # no repository: no boundary
     only = RULES[request.only_rule] if request.only_rule else None
-    if only is not None and only.scope == "repo":  # its projects are all it needs
-        listing = Listing()
-        listing.folders = [os.path.realpath(os.path.join(request.cwd, p)) for p in request.paths]
-    else:
-        listing = expand(request.paths, request.cwd, top, PYTHON_SUFFIXES)
+    repo_only = only is not None and only.scope == "repo"  # its projects are all it needs
+    listing = expand(request.paths, request.cwd, top, () if repo_only else PYTHON_SUFFIXES)
     adjusted: dict[int, Config] = {}
 
     def project(path: str) -> Config:
@@ -164,8 +165,10 @@ def plan(request: Request) -> Plan:
 
     for folder in listing.folders or ([] if request.paths else [request.cwd]):
         project(folder)
+    if request.every_project:
+        _every_project(projects, request.cwd, top, project)
     chosen: dict[int, list[str]] = {}
-    notes = list(listing.notes)
+    notes = [] if repo_only else list(listing.notes)  # a walk only looked for projects
     pyprojects = []
     excluded = []
     for path, named in [(p, True) for p in listing.named] + [(p, False) for p in listing.found]:
@@ -182,11 +185,14 @@ def plan(request: Request) -> Plan:
                 excluded.append(os.path.relpath(path, request.cwd))
             continue
         chosen.setdefault(id(project(path)), []).append(path)
-    unread = [
-        os.path.relpath(path, request.cwd)
-        for path in listing.named
-        if not is_python(path, True) and not _read_by_repo_rules(path, projects.for_path(path))
-    ]
+    unread = []
+    for path in listing.named:
+        if is_python(path, True):
+            continue
+        if _read_by_repo_rules(path, projects.for_path(path)):
+            project(path)  # its project's repository-wide rules read it
+        else:
+            unread.append(os.path.relpath(path, request.cwd))
     configs = sorted(adjusted.values(), key=lambda config: config.root)
     run_root = configs[0].root if len(configs) == 1 else projects.default_root
     result = Plan(projects, run_root, configs)
@@ -203,6 +209,19 @@ def plan(request: Request) -> Plan:
             notes.append(f"not checked, {why}: {listed}")
     result.notes = notes
     return result
+
+
+def _every_project(
+    projects: Projects, cwd: str, top: str, project: Callable[[str], Config]
+) -> None:
+    """Add the repository's root project and each project below it that no project around it
+    excludes (as `mergegate run .` from the root finds them) to the run."""
+    root = projects.repository or cwd
+    entry = project(root).root
+    for path in expand([root], cwd, top, ()).found:
+        made = projects.project_of_pyproject(path)
+        if made is not None and not projects.excluded(path, made, entry):
+            project(path)
 
 
 def _read_by_repo_rules(path: str, config: Config) -> bool:

@@ -28,8 +28,14 @@ KEYS = {
     "section lists them.",
     "baseline": "A baseline file (from `mergegate baseline`), relative to the project root; its "
     "findings never block.",
-    "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
-    "severity": "A table of rule id, code or code prefix to tier, overriding the defaults.",
+    "fail-on": (
+        "The lowest tier that blocks: P0 (default), P1, P2, P3 or never. A new parse error "
+        "blocks at every setting, `never` included: no check ran on its file."
+    ),
+    "severity": (
+        "A table of rule id, code or code prefix to tier, overriding the defaults; `parse-error` "
+        "stays P0 (an override of it is refused)."
+    ),
     "rules": "Per-rule options: `[tool.mergegate.rules.<rule-id>]`.",
     "noqa-peers": "Honour flake8's and ruff's codes for our rules in `# noqa` (E722, F824, "
     "PLW0602, T201, T203) and their file-level `# flake8: noqa` and `# ruff: noqa[: CODES]` "

@@ -265,7 +265,7 @@ def test_new_code_is_followed_through_the_passes(repo: Path) -> None:
 
 def test_files_that_do_not_parse_are_not_touched(repo: Path) -> None:
     (repo / "broken.py").write_text("def f(:\n    global a\n")
-    assert main(["run", "--fix", "--unsafe-fixes", "--no-cache"]) == 0
+    assert main(["run", "--fix", "--unsafe-fixes", "--no-cache"]) == 1  # it blocks, even so
     assert (repo / "broken.py").read_text() == "def f(:\n    global a\n"
 
 

@@ -217,7 +217,7 @@ def test_a_parse_error_is_reported_whatever_is_ignored(workdir: Path) -> None:
     write_pyproject(workdir, "[tool.mergegate]\nignore = ['MG2', 'MG3', 'MG4', 'MG5', 'MG6']\n")
     assert bare_except.main(["broken.py"]) == 1
     write_pyproject(workdir, "[tool.mergegate]\nfail-on = 'never'\nseverity = { MG = 'P3' }\n")
-    assert bare_except.main(["broken.py"]) == 0  # reported, blocking nothing: fail-on never
+    assert bare_except.main(["broken.py"]) == 1  # no check ran on it: it blocks, even at never
 
 
 def test_missing_config_file_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

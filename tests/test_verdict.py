@@ -11,26 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import git
 
 from mergegate.gates.cli import main
-from mergegate.hooks import bare_except, debug_print
+from mergegate.hooks import bare_except, coverage_threshold_single_source, debug_print
 
 BARE = "try:\n    work()\nexcept:\n    pass\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
-    return result.stdout
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
-    monkeypatch.chdir(root)
-    return root
 
 
 def report(*args: str) -> tuple[int, dict]:
@@ -123,6 +109,61 @@ def test_a_parse_error_always_blocks_at_p0(repo: Path) -> None:
     tiers = {entry["code"]: entry["severity"] for entry in document["findings"]}
     assert code == 1 and tiers == {"MG001": "P0", "MG101": "P3"}
     assert bare_except.main(["broken.py"]) == 1
+
+
+@pytest.mark.parametrize(
+    "table",
+    ['select = ["parse-error"]', 'select = ["MG0"]', 'ignore = ["MG"]', 'fail-on = "never"'],
+)
+def test_a_file_that_does_not_parse_blocks_whatever_runs_or_blocks(
+    repo: Path, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    """Selecting no check, ignoring them all or blocking nothing still gives every Python file
+    the compiler's verdict, and a new parse error blocks."""
+    (repo / "pyproject.toml").write_text(f"[tool.mergegate]\n{table}\n")
+    (repo / "broken.py").write_text("def f(:\n")
+    code, document = report()
+    assert code == 1, document
+    assert [entry["code"] for entry in document["findings"]] == ["MG001"]
+    assert main(["hook", "--no-cache", "broken.py"]) == 1
+    assert bare_except.main(["broken.py"]) == 1
+    assert debug_print.main(["broken.py"]) == 1
+    assert "broken.py:1:7: MG001" in capsys.readouterr().out
+
+
+def test_a_named_file_only_a_repository_wide_rule_reads_is_checked_by_its_project(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mergegate]\nfail-on = "P1"\n')
+    (repo / "setup.cfg").write_text("[coverage:report]\nfail_under = 80\n")
+    (repo / "tox.ini").write_text("[coverage:report]\nfail_under = 90\n")
+    for command in (["run", "--no-cache", "tox.ini"], ["hook", "--no-cache", "tox.ini"]):
+        assert main(command) == 1, command
+        out = capsys.readouterr().out
+        assert "tox.ini:2:14: MG502 [P1]" in out and "1 blocking at P1" in out, out
+
+
+def test_repository_wide_rules_judge_every_project_from_every_entry_point(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A nested project's coverage settings disagree: `mergegate run .`, the `mergegate` hook
+    with or without the commit's Python files, and the single-purpose hook all see it, judged
+    by that project's `fail-on`."""
+    service = repo / "svc_a"
+    service.mkdir()
+    (service / "pyproject.toml").write_text('[tool.mergegate]\nfail-on = "P1"\n')
+    (service / "setup.cfg").write_text("[coverage:report]\nfail_under = 80\n")
+    (service / "tox.ini").write_text("[coverage:report]\nfail_under = 90\n")
+    (repo / "a.py").write_text("x = 1\n")
+    git(repo, "add", "-A")
+    for entry in (
+        lambda: main(["run", "--no-cache", "."]),
+        lambda: main(["hook", "--no-cache"]),
+        lambda: main(["hook", "--no-cache", "a.py"]),
+        lambda: coverage_threshold_single_source.main([]),
+    ):
+        assert entry() == 1
+        assert "svc_a/tox.ini:2:14: MG502" in capsys.readouterr().out
 
 
 # --- one verdict: hooks decide as the gate does -------------------------------------------------
@@ -245,12 +286,14 @@ def test_empty_new_from_rev_is_an_error(repo: Path, capsys: pytest.CaptureFixtur
     assert "--new-from-rev needs a revision" in capsys.readouterr().err
 
 
-def test_files_checked_counts_what_the_selected_rules_read(repo: Path) -> None:
+def test_files_checked_counts_what_the_run_read(repo: Path) -> None:
+    """Python files always get the compiler's verdict; other files count when a selected
+    repository-wide rule reads them."""
     (repo / "a.py").write_text("x = 1\n")
     workflows = repo / ".github" / "workflows"
     workflows.mkdir(parents=True)
     (workflows / "ci.yml").write_text("on: push\njobs: {}\n")
-    assert report("--select", "secrets-documented")[1]["files_checked"] == 1  # the workflow
+    assert report("--select", "secrets-documented")[1]["files_checked"] == 2  # both
     assert report("--select", "bare-except")[1]["files_checked"] == 1  # a.py
 
 

@@ -131,7 +131,12 @@ def verdict_line(outcome: Outcome) -> str:
     tiers = ", ".join(f"{counts[tier]} {tier}" for tier in TIERS)
     parts = [f"{tiers} new in {outcome.files_checked} files"]
     if outcome.fail_on == "never":
-        parts.append("nothing blocks (--fail-on never)")
+        blocking = counts["blocking"]
+        parts.append(
+            f"{blocking} blocking: a file that does not parse (--fail-on never)"
+            if blocking
+            else "nothing blocks (--fail-on never)"
+        )
     else:
         parts.append(f"{counts['blocking']} blocking at {outcome.threshold}")
     held = [f"{counts[state]} {state}" for state in HELD_BACK if counts[state]]
