@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Optional
+from typing import Any, Optional
 
 from mergegate.gates import baseline as baseline_file
 from mergegate.gates import shards
@@ -24,7 +24,7 @@ from mergegate.gates.pipeline import Plan, Request, run, run_planned
 from mergegate.gates.reports import FORMATS
 from mergegate.gates.reports.text import SHOW_HELD_BACK
 from mergegate.gates.reports.writing import write_reports
-from mergegate.hooks.cli import write_safely
+from mergegate.hooks.cli import suggesting_parser, write_safely
 from mergegate.hooks.config import ConfigError
 from mergegate.hooks.finding import InputError
 from mergegate.hooks.registry import CODES, PARSE_ERROR, RULES
@@ -51,37 +51,13 @@ class UsageError(Exception):
     """A command line that cannot be carried out."""
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse with a "did you mean" for a mistyped option or subcommand."""
+class Parser(suggesting_parser()):  # type: ignore[misc]
+    """argparse with a "did you mean" for a mistyped option or subcommand; an unrecognized
+    option is reported by its subcommand's parser (`main`), with that command's usage."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        import difflib
-
-        choices = self._known_words()
-        for word in message.replace("'", " ").replace(",", " ").split():
-            word = word.strip(":;.()")
-            if (
-                word in choices
-                or len(word) < 3
-                or not (word.startswith("-") or "choice" in message)
-            ):
-                continue
-            close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-            if close:
-                message += f" (did you mean {close[0]!r}?)"
-                break
-        super().error(message)
-
-    def _known_words(self) -> list[str]:
-        """Every option and subcommand this parser and its subcommands know."""
-        words: list[str] = []
-        for action in self._actions:
-            words.extend(action.option_strings)
-            if isinstance(action, argparse._SubParsersAction):
-                for name, sub in action.choices.items():
-                    words.append(name)
-                    words.extend(sub._known_words() if isinstance(sub, Parser) else [])
-        return sorted(set(words))
+    def __init__(self, **keywords: Any) -> None:
+        super().__init__(**keywords)
+        self.subcommands: dict[str, argparse.ArgumentParser] = {}
 
 
 def parse_format(value: str) -> tuple[str, Optional[str]]:
@@ -119,7 +95,7 @@ def _version() -> str:
         return "mergegate (version unknown)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     parser = Parser(
         prog="mergegate",
         description="A merge gate for Python repositories: exact checks, severity tiers P0..P3.",
@@ -129,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=Parser
     )
+    parser.subcommands = commands.choices
 
     def common(sub: argparse.ArgumentParser, default_paths: list[str]) -> None:
         sub.add_argument(
@@ -528,7 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         try:
-            args = parser.parse_args(args_list)
+            args, unknown = parser.parse_known_args(args_list)
+            if unknown:
+                command = parser.subcommands.get(args.command, parser)
+                command.error(f"unrecognized arguments: {' '.join(unknown)}")
         except SystemExit as exit:
             return int(exit.code or 0)
         return _dispatch(args)

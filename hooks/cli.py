@@ -27,6 +27,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     import argparse
     from collections.abc import Callable, Sequence
+    from typing import NoReturn
 
     from mergegate.gates.model import Outcome
 
@@ -111,11 +112,42 @@ def _is_flag(rule: Rule, name: str) -> bool:
     return any(option.name == name and option.kind == "bool" for option in rule.options)
 
 
+def closest(message: str, options: Sequence[str]) -> str:
+    """` (did you mean 'X'?)` for argparse's error `message` about a mistyped subcommand or
+    choice (its choices are in the message) or an unrecognized option (one of `options`); or ""."""
+    import difflib
+    import re
+
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        word, candidates = choice.group(1), re.findall(r"'([^']*)'", choice.group(2))
+    elif message.startswith("unrecognized arguments: "):
+        typed = [w for w in message.split(": ", 1)[1].split() if w.startswith("-")]
+        word, candidates = (typed[0].partition("=")[0] if typed else ""), list(options)
+    else:
+        return ""
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if word and close else ""
+
+
+def suggesting_parser() -> type[argparse.ArgumentParser]:
+    """argparse's parser, with `closest` added to its errors (argparse is imported only when a
+    command line needs it)."""
+    import argparse
+
+    class SuggestingParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            options = [name for action in self._actions for name in action.option_strings]
+            super().error(message + closest(message, options))
+
+    return SuggestingParser
+
+
 def build_parser(rule: Rule, positional: str) -> argparse.ArgumentParser:
     """The argparse equivalent of `parse_argv`, for --help and for error messages."""
     import argparse
 
-    parser = argparse.ArgumentParser(
+    parser = suggesting_parser()(
         prog=f"mergegate-{rule.id}",
         description=f"{rule.summary}\n\n{rule.what}\n\nWhy: {rule.why}",
         epilog=(
@@ -126,6 +158,7 @@ def build_parser(rule: Rule, positional: str) -> argparse.ArgumentParser:
             "the hook and the gate read the same ones."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # `parse_argv` takes whole option names only
     )
     if positional == "filenames":
         parser.add_argument("filenames", nargs="*", help="Python files to check")

@@ -214,6 +214,7 @@ def test_the_default_text_report_lists_what_is_new_and_counts_what_is_held_back(
     assert main(["run", "--no-cache", "--baseline", "b.json", "--show-held-back"]) == 1
     out = capsys.readouterr().out
     assert "old.py:3:1: MG101 [P0, baselined]" in out and "P0 (1 new + 1 held back" in out
+    assert "new.py:5:1: MG301 [P2, suppressed]" in out and "held back, not listed" not in out
 
 
 # --- command-line conventions -----------------------------------------------------------------
@@ -228,6 +229,16 @@ def test_version_suggestions_and_tiers_in_any_case(
     assert "did you mean 'run'?" in capsys.readouterr().err
     assert main(["run", "--fial-on", "P1"]) == 2
     assert "did you mean '--fail-on'?" in capsys.readouterr().err
+    for short in ("rn", "ru"):
+        assert main([short]) == 2
+        assert "did you mean 'run'?" in capsys.readouterr().err
+    assert main(["run", "--slect", "MG1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: mergegate run ") and "did you mean '--select'?" in err
+    assert bare_except.main(["--allow-reraize", "a.py"]) == 2
+    assert "did you mean '--allow-reraise'?" in capsys.readouterr().err
+    assert debug_print.main(["--exclud", "x", "a.py"]) == 2  # whole option names only
+    assert "did you mean '--exclude'?" in capsys.readouterr().err
     (repo / "a.py").write_text("print(1)\n")
     assert main(["run", "--no-cache", "--fail-on", "p2"]) == 1
     assert main(["rules", "mg101"]) == 0 and "bare-except" in capsys.readouterr().out

@@ -59,8 +59,9 @@ def _line(item: Item, context: ReportContext) -> str:
 
 
 def listed(outcome: Outcome, context: ReportContext) -> list[Item]:
-    """The items a text report lists: new ones, or every reported one with --show-held-back."""
-    return outcome.reported if context.show_held_back else outcome.new
+    """The items a text report lists: new ones, or every one (`# noqa`-suppressed included)
+    with --show-held-back."""
+    return outcome.items if context.show_held_back else outcome.new
 
 
 def render(outcome: Outcome, context: ReportContext) -> str:
@@ -84,11 +85,11 @@ def _trailer(outcome: Outcome, context: ReportContext) -> list[str]:
     """Held back but not listed, fixed baseline entries, notes, and where to read more."""
     lines = []
     counts = outcome.counts()
-    unlisted = [
-        f"{counts[state]} {state}"
-        for state in HELD_BACK
-        if counts[state] and not (context.show_held_back and state != "suppressed")
-    ]
+    unlisted = (
+        []
+        if context.show_held_back
+        else [f"{counts[state]} {state}" for state in HELD_BACK if counts[state]]
+    )
     if unlisted:
         how = "" if context.show_held_back else f" ({SHOW_HELD_BACK} lists them)"
         lines.append(f"held back, not listed: {', '.join(unlisted)}{how}")
