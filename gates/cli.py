@@ -486,9 +486,9 @@ COMMANDS = {
 def files_first(argv: list[str]) -> list[str]:
     """`mergegate hook`'s arguments with every name of an existing file moved after `--`:
     pre-commit appends file names after the hook's own arguments, and a file named like an
-    option (`--exclude=*.py`, `-rf.py`) is still a file."""
+    option (`--exclude=*.py`, `-rf.py`, even `--`) is still a file."""
     command, rest = argv[:1], argv[1:]
-    if "--" in rest:
+    if "--" in rest and not os.path.lexists("--"):
         cut = rest.index("--")
         rest, tail = rest[:cut], rest[cut + 1 :]
     else:

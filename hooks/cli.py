@@ -69,7 +69,7 @@ def parse_argv(rule: Rule, argv: Sequence[str]) -> Invocation:
     while index < len(args):
         arg = args[index]
         index += 1
-        if arg == "--":
+        if arg == "--" and not os.path.lexists(arg):
             invocation.positionals.extend(args[index:])
             break
         if not arg.startswith("-") or arg == "-" or os.path.lexists(arg):

@@ -503,7 +503,9 @@ class Repository:
         self._listings: dict[str, list[str]] = {}
 
     def files(self, folder: str = "") -> list[str]:
-        """The regular files in `folder` (relative to the root), by their exact names."""
+        """The entries of `folder` (relative to the root) but its folders, by their exact names:
+        a pipe, a device or a link out of the repository is listed, and reading it is an error
+        (never a file taken as absent)."""
         if folder not in self._listings:
             directory = os.path.join(self.root, folder)
             try:
@@ -511,7 +513,7 @@ class Repository:
             except OSError:
                 names = []
             self._listings[folder] = [
-                name for name in names if os.path.isfile(os.path.join(directory, name))
+                name for name in names if not os.path.isdir(os.path.join(directory, name))
             ]
         return self._listings[folder]
 

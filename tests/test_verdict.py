@@ -47,6 +47,18 @@ def test_a_file_named_like_an_option_is_a_file_for_every_hook(
     assert "-rf.py:3:1: MG101" in out and "app.py:1:1: MG301" in out
 
 
+def test_a_file_named_double_dash_is_a_file_too(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An executable `--` with a Python shebang is a Python file to pre-commit."""
+    (repo / "--").write_text("#!/usr/bin/env python3\n" + BARE)
+    (repo / "ok.py").write_text("x = 1\n")
+    assert bare_except.main(["ok.py", "--"]) == 1
+    assert capsys.readouterr().out.startswith("--:4:1: MG101 ")
+    assert main(["hook", "--no-cache", "--", "ok.py"]) == 1
+    assert "--:4:1: MG101" in capsys.readouterr().out
+
+
 def test_a_name_that_is_no_file_is_still_an_option(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -96,6 +108,24 @@ def test_an_unreadable_pyproject_is_an_error_in_the_hooks_too(
     os.mkfifo(repo / "pyproject.toml")  # a pipe where the configuration should be: never waited on
     assert bare_except.main(["a.py"]) == 2
     assert "pyproject.toml: not a regular file" in capsys.readouterr().err
+    assert main(["run", "--no-cache"]) == 2
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero", "outside"])
+def test_a_special_coverage_configuration_is_an_error_not_an_absent_file(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], special: str
+) -> None:
+    (repo / "setup.cfg").write_text("[coverage:report]\nfail_under = 80\n")
+    target = repo / ".coveragerc"
+    if special == "fifo":
+        os.mkfifo(target)  # never waited on
+    elif special == "outside":
+        (tmp_path / "elsewhere").write_text("[report]\nfail_under = 90\n")
+        target.symlink_to(tmp_path / "elsewhere")
+    else:
+        target.symlink_to(special)
+    assert coverage_threshold_single_source.main([]) == 2
+    assert ".coveragerc" in capsys.readouterr().err
     assert main(["run", "--no-cache"]) == 2
 
 
