@@ -57,6 +57,7 @@ from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
 
 ENVIRONMENT = "MERGEGATE_CACHE_DIR"
+
 """The environment variable naming the cache folder, for CI systems that restore it."""
 FORMAT = "mergegate-cache"
 VERSION = 2

@@ -20,7 +20,7 @@ from mergegate.gates.config import validate_fail_on
 from mergegate.gates.discover import git_toplevel
 from mergegate.gates.model import FAIL_ON_CHOICES, BaselineEntry, Item, Outcome
 from mergegate.gates.parallel import default_jobs
-from mergegate.gates.pipeline import Plan, Request, run, run_planned
+from mergegate.gates.pipeline import CACHE_RESTORED_ENVIRONMENT, Plan, Request, run, run_planned
 from mergegate.gates.reports import FORMATS
 from mergegate.gates.reports.text import SHOW_HELD_BACK
 from mergegate.gates.reports.writing import write_reports
@@ -300,6 +300,7 @@ def request_of(args: argparse.Namespace) -> Request:
     request.cache = not args.no_cache
     request.keep_parsed = not args.no_cache
     request.cache_dir = args.cache_dir
+    request.cache_restored = os.environ.get(CACHE_RESTORED_ENVIRONMENT)
     request.shard = getattr(args, "shard", None)
     if args.trusted_config_from is not None:
         from mergegate.gates.revision import RevisionReader

@@ -138,6 +138,7 @@ class Outcome:
         "fixed",
         "files_checked",
         "files_from_cache",
+        "cache_restored",
         "tools",
         "shard",
         "fingerprint",
@@ -169,6 +170,9 @@ class Outcome:
         self.files_from_cache = files_from_cache
         """Of the files checked, those whose results the cache served; None when it was not
         used."""
+        self.cache_restored: str | None = None
+        """Where the CI system restored the cache from (`$MERGEGATE_CACHE_RESTORED`: a cache
+        key, "" when it restored none), None when it does not say."""
         self.tools = tools if tools is not None else []
         """Where findings came from: mergegate and each enabled adapter."""
         self.shard = shard
@@ -181,7 +185,7 @@ class Outcome:
 
     def with_items(self, items: list[Item]) -> Outcome:
         """The same outcome over other items (the same findings with paths relative elsewhere)."""
-        return Outcome(
+        outcome = Outcome(
             items,
             self.fail_on,
             self.errors,
@@ -193,6 +197,8 @@ class Outcome:
             self.fingerprint,
             self.notes,
         )
+        outcome.cache_restored = self.cache_restored
+        return outcome
 
     @property
     def threshold(self) -> str:

@@ -31,6 +31,11 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     from mergegate.gates.newcode import Changes
 
 
+CACHE_RESTORED_ENVIRONMENT = "MERGEGATE_CACHE_RESTORED"
+"""Set by the CI step that restored the cache folder: the key it restored ("" for none); the
+job summary says so."""
+
+
 class Request:
     """What one run asks for, beyond the configuration files."""
 
@@ -54,6 +59,7 @@ class Request:
         "apply_baselines",
         "keep_parsed",
         "every_project",
+        "cache_restored",
     )
 
     def __init__(self, paths: list[str] | None = None, cwd: str | None = None) -> None:
@@ -92,6 +98,8 @@ class Request:
         """False when recording a baseline: every finding is recorded afresh."""
         self.keep_parsed = True
         """Keep parsed configuration files in the user's cache directory (off with --no-cache)."""
+        self.cache_restored: str | None = None
+        """Where the CI system restored the cache from, for the reports (Outcome)."""
         self.every_project = False
         """Run the repository-wide rules of every project of the repository, whichever files
         are named (the `mergegate` hook: pre-commit names only a commit's Python files)."""
@@ -381,6 +389,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         shard=request.shard,
         notes=planned.notes,
     )
+    outcome.cache_restored = request.cache_restored
     if request.shard:
         from mergegate.gates import shards
 

@@ -34,6 +34,7 @@ from github_standin import StandIn
 from test_gate import git
 
 from mergegate.gates.cli import main
+from mergegate.gates.escape import markdown_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "act"
@@ -339,7 +340,10 @@ def test_the_action_keeps_its_caches_between_runs(
     # though the gate blocks (a P0 on main).
     push = {"ref": "refs/heads/main", "after": base, "repository": {"default_branch": "main"}}
     log, summary = gate_once(tmp_path, "push", push)
-    assert "None served from the cache (there was none yet, or every file changed)." in summary
+    assert (
+        "No results cache was restored (none saved yet for this configuration). None served"
+        " from the cache (there was none yet, or every file changed)." in summary
+    ), summary
     first = store_log(tmp_path)
     assert [re.sub(r"[0-9a-f]{32}", "K", line) for line in first] == [
         "push restore mergegate-env-Linux-X64-K-github-tools -> miss",
@@ -369,7 +373,11 @@ def test_the_action_keeps_its_caches_between_runs(
     git(sample, "commit", "-q", "-m", "the pull request")
     head = git(sample, "rev-parse", "HEAD").strip()
     log, summary = gate_once(tmp_path, "pull_request", pull_request_event(base, head))
-    assert f"{files} of {files + 1} files served from the cache." in summary, summary
+    assert (
+        f"Results cache restored from {markdown_text(saved_results)}. {files} of {files + 1} files"
+        " served from"
+        " the cache." in summary
+    ), summary
     assert f"environment restored from the cache ({saved_env})" in log
     assert store_log(tmp_path)[len(first) :] == [
         f"pull_request restore {saved_env[: -len('-github')]}-github-tools -> {saved_env}",

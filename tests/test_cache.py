@@ -113,6 +113,25 @@ def test_the_reports_say_how_many_files_the_cache_served(
     assert f"{files} of {files + 1} files served from the cache." in markdown()
 
 
+def test_the_reports_say_whether_the_ci_system_restored_a_cache(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`$MERGEGATE_CACHE_RESTORED`, as the action sets it: the key restored, "" for none."""
+
+    def summary(*args: str) -> str:
+        capsys.readouterr()
+        main(["run", *args, "--format", "markdown"])
+        return capsys.readouterr().out
+
+    monkeypatch.setenv("MERGEGATE_CACHE_RESTORED", "")
+    assert "The results cache is off." in summary("--no-cache")
+    assert "No results cache was restored (none saved yet for this configuration)." in summary()
+    monkeypatch.setenv("MERGEGATE_CACHE_RESTORED", "mergegate-results-Linux-<b>*k*</b>")
+    restored = summary()
+    assert "Results cache restored from mergegate\\-results\\-Linux\\-" in restored
+    assert "<b>" not in restored and "served from the cache." in restored
+
+
 def test_a_changed_file_is_checked_again_even_with_its_old_size_and_time(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -219,6 +219,30 @@ def test_earlier_comments_are_read_page_by_page(
     assert len(pages) == 2 and standin.violations == []
 
 
+def test_a_person_s_comments_with_our_markers_steer_nothing(
+    pull: Path, standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anyone may copy a marker into a comment of their own: mergegate neither edits it as its
+    summary nor takes it for a suggestion already posted."""
+    (pull / "app.py").write_text(FIRST)
+    standin.pull_request(NUMBER, {"app.py": changes(FIRST, range(4, 10))})
+    run_review(capsys)
+    person = {"login": "mallory", "id": 7, "type": "User"}
+    forged_reviews = [
+        {**c, "id": 900 + n, "user": {**c["user"], **person}}
+        for n, c in enumerate(standin.review_comments)
+    ]
+    forged_summary = {**standin.issue_comments[0], "id": 3000, "body": marker("mergegate") + "\nok"}
+    forged_summary["user"] = {**forged_summary["user"], **person}
+    standin.review_comments[:] = forged_reviews
+    standin.issue_comments[:] = [forged_summary]
+    result = run_review(capsys)
+    assert "2 suggested fixes posted, 0 already there" in result.stderr
+    assert standin.violations == []
+    assert standin.issue_comments[0]["body"] == marker("mergegate") + "\nok"  # left alone
+    assert len(standin.issue_comments) == 2 and standin.issue_comments[0]["_edits"] == 0
+
+
 def test_review_needs_github(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--review", "summary"]) == 2
     assert "--review posts to a pull request: it needs --github" in capsys.readouterr().err

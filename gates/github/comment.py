@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 from mergegate.gates.github.client import Client, repository_path
 from mergegate.gates.github.environment import Target
 from mergegate.gates.github.errors import GitHubError
-from mergegate.gates.github.pulls import pages
+from mergegate.gates.github.pulls import by_a_bot, pages
 from mergegate.gates.github.review import COMMENT_BYTES
 from mergegate.gates.model import Outcome
 from mergegate.gates.reports import ReportContext, render
@@ -79,7 +79,7 @@ def upsert_summary(github: Client, target: Target, number: int, check_name: str,
 
 def _starts(comment: dict[str, Any], first_line: str) -> bool:
     body = comment.get("body")
-    return isinstance(body, str) and body.startswith(first_line)
+    return isinstance(body, str) and body.startswith(first_line) and by_a_bot(comment)
 
 
 def _check(answer: Any, what: str) -> None:

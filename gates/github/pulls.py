@@ -29,6 +29,14 @@ which an earlier suggestion may be missed and posted again (said in the log)."""
 HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 
+def by_a_bot(comment: dict[str, Any]) -> bool:
+    """Whether a bot wrote the comment (the token's app: `github-actions[bot]` for the workflow's
+    token). Our markers are recognised only there: anyone may write a marker in a comment of
+    their own, and must not steer which comment mergegate edits or which fix it leaves out."""
+    user = comment.get("user")
+    return isinstance(user, dict) and user.get("type") == "Bot"
+
+
 def pages(github: Client, path: str, what: str) -> tuple[list[Any], bool]:
     """Every item of a list operation, page by page (at most MAX_PAGES); and whether the list was
     read to its end. GitHubError when a page is not a list."""

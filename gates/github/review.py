@@ -28,7 +28,7 @@ from mergegate.gates.escape import markdown_text
 from mergegate.gates.github.client import Client, repository_path
 from mergegate.gates.github.environment import Target
 from mergegate.gates.github.errors import GitHubError
-from mergegate.gates.github.pulls import pages
+from mergegate.gates.github.pulls import by_a_bot, pages
 from mergegate.gates.model import NEW, Item, Outcome
 from mergegate.gates.reports.markdown import size
 from mergegate.gates.textedit import Text, python_encoding
@@ -200,9 +200,9 @@ def post_review(
 
 def _standing(comment: dict[str, Any]) -> tuple[str, Any, Any]:
     """(key, path, line) of one of our earlier comments still on its line; line is None once
-    GitHub marks it outdated. Another's comment gives no key."""
+    GitHub marks it outdated. Another's comment gives no key, marker or not."""
     body = comment.get("body")
-    if not isinstance(body, str) or not body.startswith(MARKER):
+    if not isinstance(body, str) or not body.startswith(MARKER) or not by_a_bot(comment):
         return ("", None, None)
     key = body[len(MARKER) :].partition(" -->")[0]
     return (key, comment.get("path"), comment.get("line"))

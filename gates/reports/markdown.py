@@ -116,15 +116,25 @@ def _decision(outcome: Outcome) -> str:
     if parts:
         sentences.append(f"Fixable: {' and '.join(parts)}.")
     if outcome.files_from_cache is not None:
-        sentences.append(_cache_sentence(outcome.files_from_cache, outcome.files_checked))
+        sentences.append(_cache_sentence(outcome))
+    elif outcome.cache_restored is not None:
+        sentences.append("The results cache is off.")
     return " ".join(sentences)
 
 
-def _cache_sentence(served: int, checked: int) -> str:
-    """Whether a cache was there to use, and how much of the run it spared."""
-    if served == 0:
-        return "None served from the cache (there was none yet, or every file changed)."
-    return f"{served} of {_plural(checked, 'file')} served from the cache."
+def _cache_sentence(outcome: Outcome) -> str:
+    """Whether a cache was there to use (restored from where, when the CI system says), and how
+    much of the run it spared."""
+    served, restored = outcome.files_from_cache, outcome.cache_restored
+    if restored == "":
+        origin = "No results cache was restored (none saved yet for this configuration). "
+    elif restored is not None:
+        origin = f"Results cache restored from {markdown_text(restored)}. "
+    else:
+        origin = ""
+    if not served:
+        return origin + "None served from the cache (there was none yet, or every file changed)."
+    return origin + f"{served} of {_plural(outcome.files_checked, 'file')} served from the cache."
 
 
 def _error_chunks(errors: list[str]) -> list[tuple[str, Item | None]]:
