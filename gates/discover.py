@@ -46,41 +46,32 @@ NO_GIT_NOTE = (
 )
 
 
-def git_toplevel(directory: str) -> str | None:
-    """The top level of the git work tree containing `directory`, or None."""
+def _git(directory: str, *args: str) -> bytes | None:
+    """git's standard output for `args` run in `directory`, or None when git is missing or
+    fails (not a work tree, a repository it refuses)."""
     import subprocess
 
     try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = subprocess.run(["git", *args], cwd=directory, capture_output=True, check=False)
     except OSError:
         return None
-    if result.returncode != 0:
-        return None
-    return os.path.realpath(result.stdout.strip())
+    return result.stdout if result.returncode == 0 else None
+
+
+def git_toplevel(directory: str) -> str | None:
+    """The top level of the git work tree containing `directory`, or None."""
+    output = _git(directory, "rev-parse", "--show-toplevel")
+    return None if output is None else os.path.realpath(os.fsdecode(output.rstrip(b"\n")))
 
 
 def _git_files(directory: str) -> list[str] | None:
     """Files git knows under `directory` (absolute), or None when it is not in a work tree."""
-    import subprocess
-
-    try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            cwd=directory,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
+    output = _git(
+        directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."
+    )
+    if output is None:
         return None
-    if result.returncode != 0:
-        return None
-    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    names = output.decode("utf-8", "surrogateescape").split("\0")
     return [os.path.join(directory, name) for name in names if name]
 
 

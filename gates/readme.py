@@ -1,5 +1,6 @@
 """Keep what is written from the registry generated, so it cannot drift: the documentation's
-reference sections and pre-commit snippets, and the pre-commit manifest `.pre-commit-hooks.yaml`.
+reference sections and pre-commit snippets, the pre-commit manifest `.pre-commit-hooks.yaml`, and
+the console scripts in `pyproject.toml` (`[project.scripts]`, one per hook).
 
 `python -m mergegate.gates.readme README.md` rewrites every `<!-- NAME:start -->` ..
 `<!-- NAME:end -->` block of the README and of the other DOCUMENTS next to it (a block lives in
@@ -114,6 +115,23 @@ def manifest() -> str:
     return "\n".join(lines) + "\n"
 
 
+SCRIPTS_TABLE = re.compile(r"^\[project\.scripts\]\n(?:[^\n\[]+\n)*", re.MULTILINE)
+"""`[project.scripts]` and its lines, up to the first blank line or table."""
+
+
+def console_scripts(pyproject: str) -> str:
+    """`pyproject` with `[project.scripts]` rebuilt: `mergegate`, then one script per hook."""
+    lines = ["[project.scripts]", 'mergegate = "mergegate.gates.cli:main"']
+    lines += [
+        f'mergegate-{rule_id} = "mergegate.hooks.entry:{RULES[rule_id].module}"'
+        for rule_id in HOOK_IDS
+    ]
+    table = "\n".join(lines) + "\n"
+    if not SCRIPTS_TABLE.search(pyproject):
+        raise ValueError("pyproject.toml has no [project.scripts] table")
+    return SCRIPTS_TABLE.sub(lambda _: table, pyproject, count=1)
+
+
 def _snippet(hooks: list[str]) -> str:
     listed = "\n".join(f"      - id: {hook}" for hook in hooks)
     return (
@@ -201,6 +219,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError:
         pass
     targets[manifest_path] = manifest()
+    pyproject_path = os.path.join(root, "pyproject.toml")
+    try:
+        with open(pyproject_path, encoding="utf-8") as handle:
+            current[pyproject_path] = handle.read()
+        targets[pyproject_path] = console_scripts(current[pyproject_path])
+    except FileNotFoundError:
+        pass
     stale = [path for path, wanted in targets.items() if current.get(path) != wanted]
     if stale and args.check:
         sys.stderr.write(f"{', '.join(stale)} out of date: python -m mergegate.gates.readme\n")

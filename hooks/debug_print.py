@@ -19,12 +19,12 @@ from .registry import DEBUG_PRINT as RULE
 from .registry import PPRINT_CALL, PRINT_CALL
 from .source import Source, mentions
 from .syntax import (
-    iter_child_nodes,
     CAPTURES,
     TRIES,
     bound_name,
     captured_name,
     dotted_name,
+    iter_child_nodes,
     parameters,
     statement_walk,
 )

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import GIT_IDENTITY, git
+from helpers import GIT_IDENTITY, git, git_repository
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,10 +28,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git repository with an empty `[tool.mergegate]` table (the defaults), the current
     directory; its parent folder is outside it."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
+    root = git_repository(tmp_path / "repo")
     monkeypatch.chdir(root)
     return root
 

@@ -222,6 +222,16 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
+def git_repository(root: Path, pyproject: str | None = "[tool.mergegate]\n") -> Path:
+    """A new git repository at `root` (created), with `pyproject` as its pyproject.toml (none
+    when None)."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    if pyproject is not None:
+        (root / "pyproject.toml").write_text(pyproject)
+    return root
+
+
 @dataclass
 class FakeTime:
     """The GitHub client policy's clock and sleep: retries wait in fake seconds, recorded."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import item
+from helpers import git_repository, item
 from jsonschema import Draft4Validator
 
 from mergegate.gates.cli import main
@@ -25,10 +24,7 @@ SOURCE = "def f():\n    global a, b\n    a = 1\n    print(a)\n"
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    (root / "pyproject.toml").write_text('[tool.mergegate]\nfail-on = "P3"\n')
+    root = git_repository(tmp_path / "repo", '[tool.mergegate]\nfail-on = "P3"\n')
     monkeypatch.chdir(root)
     return root
 

@@ -6,11 +6,11 @@ breaks, encoding, mode)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import git, git_repository
 
 from mergegate.gates import fixes
 from mergegate.gates.cli import main
@@ -20,18 +20,9 @@ from mergegate.hooks.registry import RULES
 from mergegate.hooks.source import Source
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "pyproject.toml").write_text('[tool.mergegate]\nfail-on = "never"\n')
+    root = git_repository(tmp_path / "repo", '[tool.mergegate]\nfail-on = "never"\n')
     monkeypatch.chdir(root)
     return root
 

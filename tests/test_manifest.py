@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mergegate.gates.readme import GATE_HOOK_ID, manifest
+from mergegate.gates.readme import GATE_HOOK_ID, console_scripts, manifest
 from mergegate.hooks.registry import HOOK_IDS, RULES
 
 if sys.version_info >= (3, 11):
@@ -66,6 +66,13 @@ def test_console_scripts_are_the_gate_and_one_per_hook() -> None:
         "scripts"
     ]
     assert set(scripts) == {"mergegate", *(f"mergegate-{hook_id}" for hook_id in HOOK_IDS)}
+
+
+def test_console_scripts_are_generated_from_the_registry() -> None:
+    text = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert console_scripts(text) == text
+    dropped = re.sub(r"^mergegate-bare-except = .*\n", "", text, flags=re.MULTILINE)
+    assert dropped != text and console_scripts(dropped) == text
 
 
 @pytest.mark.parametrize("hook_id", HOOK_IDS)

@@ -4,10 +4,10 @@ file judged by its own project's table, and a configuration the pull request can
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import git, git_repository
 
 from mergegate.gates.cli import main
 from mergegate.hooks import bare_except, debug_print
@@ -16,16 +16,9 @@ BARE = "try:\n    work()\nexcept:\n    pass\n"
 PRINT = "print('debug')\n"
 
 
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
-    return result.stdout
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = git_repository(tmp_path / "repo", None)
     monkeypatch.chdir(root)
     return root
 

@@ -27,17 +27,19 @@ def test_every_generated_block_lives_in_a_document() -> None:
 
 
 def test_the_generator_checks_and_writes_each_block_where_it_lives(tmp_path: Path) -> None:
-    for name in (*DOCUMENTS, ".pre-commit-hooks.yaml"):
+    for name in (*DOCUMENTS, ".pre-commit-hooks.yaml", "pyproject.toml"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     readme = str(tmp_path / "README.md")
     assert main([readme, "--check"]) == 0
-    rules = tmp_path / "docs" / "rules.md"
-    current = rules.read_text(encoding="utf-8")
+    rules, pyproject = tmp_path / "docs" / "rules.md", tmp_path / "pyproject.toml"
+    current, scripts = rules.read_text(encoding="utf-8"), pyproject.read_text(encoding="utf-8")
     rules.write_text(current.replace("### bare-except", "### stale"), encoding="utf-8")
+    pyproject.write_text(scripts.replace("entry:bare_except", "entry:stale"), encoding="utf-8")
     assert main([readme, "--check"]) == 1
     assert main([readme]) == 0
     assert rules.read_text(encoding="utf-8") == current
+    assert pyproject.read_text(encoding="utf-8") == scripts
 
 
 def test_a_block_no_document_holds_is_an_error(

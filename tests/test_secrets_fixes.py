@@ -4,11 +4,11 @@ when there is none, a stale entry removed (unsafe, and only when every use can b
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import git_repository
 
 from mergegate.gates.cli import main
 from mergegate.hooks.secrets_document import read_document
@@ -27,10 +27,8 @@ WORKFLOW = """\
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
+    root = git_repository(tmp_path / "repo", '[tool.mergegate]\nfail-on = "never"\n')
     (root / ".github" / "workflows").mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    (root / "pyproject.toml").write_text('[tool.mergegate]\nfail-on = "never"\n')
     (root / ".github" / "workflows" / "release.yml").write_text(textwrap.dedent(WORKFLOW))
     monkeypatch.chdir(root)
     return root

@@ -5,12 +5,11 @@ lock reused, the shapes it leaves alone, and always unsafe."""
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import check_python
+from helpers import check_python, git_repository
 
 from mergegate.gates.cli import main
 from mergegate.hooks.finding import UNSAFE
@@ -20,10 +19,7 @@ OPTIONS = ("--select", "global-singleton-without-lock", "--no-cache")
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    (root / "pyproject.toml").write_text('[tool.mergegate]\nfail-on = "never"\n')
+    root = git_repository(tmp_path / "repo", '[tool.mergegate]\nfail-on = "never"\n')
     monkeypatch.chdir(root)
     return root
 

@@ -22,16 +22,6 @@ from mergegate.hooks.noqa import Settings, Suppressor
 BARE = "try:\n    work()\nexcept:{comment}\n    pass\n"
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
-    monkeypatch.chdir(root)
-    return root
-
-
 def configure(repo: Path, *lines: str) -> None:
     (repo / "pyproject.toml").write_text("\n".join(["[tool.mergegate]", *lines]) + "\n")
 

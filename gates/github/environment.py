@@ -86,16 +86,22 @@ def _url(environ: Mapping[str, str], name: str, default: str) -> str:
     return url
 
 
+def _event_payload(environ: Mapping[str, str], failure: str) -> Any:
+    """The event's JSON payload (GITHUB_EVENT_PATH); GitHubError `failure: why` when it cannot
+    be read."""
+    try:
+        with open(environ.get("GITHUB_EVENT_PATH", ""), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError, RecursionError) as error:
+        raise GitHubError(f"{failure}: {error}") from None
+
+
 def head_sha(environ: Mapping[str, str]) -> str:
     """The commit to check: the pull request's head on pull request events, else GITHUB_SHA."""
     event = environ.get("GITHUB_EVENT_NAME", "")
     if event in PULL_REQUEST_EVENTS:
         where = f"the {event} event's payload (GITHUB_EVENT_PATH)"
-        try:
-            with open(environ.get("GITHUB_EVENT_PATH", ""), encoding="utf-8") as handle:
-                payload: Any = json.load(handle)
-        except (OSError, ValueError, RecursionError) as error:
-            raise GitHubError(f"--github cannot read {where}: {error}") from None
+        payload = _event_payload(environ, f"--github cannot read {where}")
         for key in ("pull_request", "head", "sha"):
             payload = payload.get(key) if isinstance(payload, dict) else None
         sha = payload if isinstance(payload, str) else ""
@@ -115,11 +121,7 @@ def pull_request_number(environ: Mapping[str, str]) -> Optional[int]:
     if event not in PULL_REQUEST_EVENTS:
         return None
     where = f"pull_request.number in the {event} event's payload (GITHUB_EVENT_PATH)"
-    try:
-        with open(environ.get("GITHUB_EVENT_PATH", ""), encoding="utf-8") as handle:
-            payload: Any = json.load(handle)
-    except (OSError, ValueError, RecursionError) as error:
-        raise GitHubError(f"--review cannot read {where}: {error}") from None
+    payload = _event_payload(environ, f"--review cannot read {where}")
     pull = payload.get("pull_request") if isinstance(payload, dict) else None
     number = pull.get("number") if isinstance(pull, dict) else None
     if type(number) is not int or number < 1:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import _ast
 
 from ..registry import GLOBAL_SINGLETON_WITHOUT_LOCK as RULE
-from ..syntax import iter_child_nodes
-from ..syntax import DEFINITIONS, TRIES, blocks, scope_walk, statement_walk
+from ..syntax import DEFINITIONS, TRIES, blocks, iter_child_nodes, scope_walk, statement_walk
 from .expressions import alternatives, assignment_targets, last_identifier, names
 from .locks import acquire_test, is_lock, lock_call, runs_locked
 

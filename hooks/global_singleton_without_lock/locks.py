@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import _ast
 
-from ..syntax import iter_child_nodes
-from ..syntax import FUNCTIONS, dotted_name
+from ..syntax import FUNCTIONS, dotted_name, iter_child_nodes
 from .expressions import last_identifier
 from .vocabulary import LOCK_CONSTRUCTORS, LOCK_WORDS, LOCKED_FUNCTION_WORDS, NOT_LOCK_WORDS, words
 
