@@ -17,7 +17,8 @@ from mergegate.gates.model import Item
 from mergegate.hooks.files import line_reader
 from mergegate.hooks.finding import Finding, InputError
 from mergegate.hooks.paths import display, relative_to
-from mergegate.hooks.registry import PARSE_ERROR, RULES, Rule
+from mergegate.hooks.registry import PARSE_ERROR, RULES
+from mergegate.hooks.rule import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the cache, the pool and typing cost a hook's start-up; loaded when used

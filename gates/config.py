@@ -14,7 +14,8 @@ from mergegate.gates import adapters
 from mergegate.hooks.config import ConfigError, check_keys, rule_options, string_list
 from mergegate.hooks.noqa import Settings as NoqaSettings
 from mergegate.hooks.noqa import settings as noqa_settings
-from mergegate.hooks.registry import CODES, PARSE_ERROR, RULES, TIERS
+from mergegate.hooks.registry import CODES, PARSE_ERROR, RULES
+from mergegate.hooks.rule import TIERS
 from mergegate.hooks.selection import selected
 
 TYPE_CHECKING = False

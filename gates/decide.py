@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from mergegate.gates.model import NEW, NEVER, Item
-from mergegate.hooks.registry import PARSE_ERROR, tier_rank
+from mergegate.hooks.registry import PARSE_ERROR
+from mergegate.hooks.rule import tier_rank
 
 
 def blocks(item: Item, fail_on: str) -> bool:

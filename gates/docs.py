@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from mergegate.hooks.registry import CODES, Code, Rule
+from mergegate.hooks.registry import CODES
+from mergegate.hooks.rule import Code, Rule
 
 REPOSITORY_URL = "https://github.com/mergegate/mergegate"
 RULES_DOCUMENT = "docs/rules.md"

@@ -10,7 +10,7 @@ Plain slotted classes, not dataclasses: the single-purpose hooks run this same p
 from __future__ import annotations
 
 from mergegate.hooks.finding import SAFE, Finding
-from mergegate.hooks.registry import TIERS
+from mergegate.hooks.rule import TIERS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it

@@ -441,6 +441,6 @@ def _changed_configuration(request: Request, planned: Plan) -> list[Item]:
 
 def _order(item: Item) -> tuple[int, tuple[str, int, int, str, str]]:
     """The order every report lists items in: P0 first, then by place."""
-    from mergegate.hooks.registry import tier_rank
+    from mergegate.hooks.rule import tier_rank
 
     return tier_rank(item.severity), item.finding.sort_key()

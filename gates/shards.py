@@ -28,7 +28,7 @@ from mergegate.gates.config import Config
 from mergegate.gates.decide import decide
 from mergegate.gates.model import MIXED, BaselineEntry, Outcome
 from mergegate.hooks.config import ConfigError
-from mergegate.hooks.registry import tier_rank
+from mergegate.hooks.rule import tier_rank
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it

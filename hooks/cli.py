@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .registry import Rule
+from .rule import Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
-from .registry import RULES, Rule
+from .registry import RULES
+from .rule import Rule
 
 
 class ConfigError(Exception):

@@ -19,7 +19,8 @@ from mergegate.gates.filecheck import RuleCheck, check_data, needed
 from mergegate.gates.model import Item
 from mergegate.hooks import debug_print
 from mergegate.hooks.finding import Finding
-from mergegate.hooks.registry import RULES, Rule
+from mergegate.hooks.registry import RULES
+from mergegate.hooks.rule import Rule
 from mergegate.hooks.source import (
     Source,
     decode_source,

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from mergegate.hooks.finding import Finding
-from mergegate.hooks.registry import RULES, Rule
+from mergegate.hooks.registry import RULES
+from mergegate.hooks.rule import Rule
 from mergegate.hooks.source import Source, parse, run_checks
 
 PYTHON_RULES = [rule for rule in RULES.values() if rule.scope == "python"]

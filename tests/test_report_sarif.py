@@ -17,7 +17,8 @@ from mergegate.gates.cli import main
 from mergegate.gates.docs import rule_markdown, rule_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Outcome
 from mergegate.gates.reports import ReportContext, render
-from mergegate.hooks.registry import CODES, RULES, Code, Rule
+from mergegate.hooks.registry import CODES, RULES
+from mergegate.hooks.rule import Code, Rule
 from helpers import item
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())

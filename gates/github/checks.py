@@ -23,7 +23,7 @@ from mergegate.gates.github.errors import GitHubError, Incomplete, Refused
 from mergegate.gates.model import Outcome
 from mergegate.gates.reports import ReportContext, render
 from mergegate.gates.reports.markdown import CHECK_RUN_SUMMARY_BYTES
-from mergegate.hooks.registry import TIERS
+from mergegate.hooks.rule import TIERS
 
 ANNOTATIONS_PER_REQUEST = 50
 """The Checks API takes at most 50 annotations per request; more go in updates, which append them

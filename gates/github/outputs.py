@@ -8,7 +8,7 @@ from typing import Optional
 
 from mergegate.gates.github.checks import conclusion
 from mergegate.gates.model import Outcome
-from mergegate.hooks.registry import TIERS
+from mergegate.hooks.rule import TIERS
 
 
 def write_outputs(path: str, outcome: Outcome, sarif_file: Optional[str]) -> None:

@@ -34,7 +34,7 @@ from mergegate.gates.reports.markdown import size
 from mergegate.gates.textedit import Text, python_encoding
 from mergegate.hooks.files import read_file
 from mergegate.hooks.finding import SAFE, Fix, InputError
-from mergegate.hooks.registry import tier_rank
+from mergegate.hooks.rule import tier_rank
 
 MARKER = "<!-- mergegate suggestion "
 """How a review comment of ours starts (then its key and ` -->`)."""

@@ -14,7 +14,7 @@ from mergegate.gates.output import json_text
 from mergegate.gates.model import FAIL_ON_CHOICES, STATES, SUPPRESSED, BaselineEntry, Item, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.finding import Finding
-from mergegate.hooks.registry import TIERS
+from mergegate.hooks.rule import TIERS
 
 SCHEMA_VERSION = 1
 

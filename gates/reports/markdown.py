@@ -22,7 +22,7 @@ from mergegate.gates.escape import markdown_cell, markdown_text, markdown_url
 from mergegate.gates.model import BASELINED, EXISTING, NEW, SUPPRESSED, Item, Outcome, fixable
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.finding import TOOL
-from mergegate.hooks.registry import TIERS
+from mergegate.hooks.rule import TIERS
 
 HEADINGS = {
     "passed": "## ✅ mergegate: passed",

@@ -39,7 +39,8 @@ from mergegate.gates.escape import markdown_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.finding import TOOL, Finding, Fix
-from mergegate.hooks.registry import CODES, tier_rank
+from mergegate.hooks.registry import CODES
+from mergegate.hooks.rule import tier_rank
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mergegate.gates.model import HELD_BACK, NEW, Item, Outcome, fixable
 from mergegate.gates.reports import ReportContext
-from mergegate.hooks.registry import TIERS
+from mergegate.hooks.rule import TIERS
 from mergegate.hooks.terminal import terminal_line, terminal_text
 
 COLORS = {"P0": "\033[1;31m", "P1": "\033[33m", "P2": "\033[36m", "P3": "\033[2m"}
