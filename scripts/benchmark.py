@@ -211,6 +211,10 @@ class Bench:
             say(f"building {self._venv} (python -m venv --upgrade-deps; pip install .)")
             run([sys.executable, "-m", "venv", "--upgrade-deps", str(self._venv)])
             run([str(python), "-m", "pip", "install", "--quiet", str(REPO_ROOT)])
+        else:  # what is measured is this checkout, never an earlier install
+            say(f"reinstalling this checkout in {self._venv}")
+            install = ["install", "--quiet", "--no-deps", "--force-reinstall", str(REPO_ROOT)]
+            run([str(python), "-m", "pip", *install])
         return self._venv
 
     def bin(self, name: str) -> str:

@@ -18,8 +18,9 @@ the gate then exits 2, never passes silently. Importing this package imports no 
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a hook's start imports this package: nothing here but what it uses
+    from types import ModuleType
 
 ADAPTERS = ("flake8", "bandit", "black", "autoflake")
 """The adapters `tools` may enable, in documentation order."""
@@ -31,6 +32,8 @@ class AdapterError(Exception):
 
 def load(name: str) -> ModuleType:
     """The adapter module of `name`, one of ADAPTERS."""
+    import importlib
+
     return importlib.import_module(f"mergegate.gates.adapters.{name}_adapter")
 
 
