@@ -111,7 +111,7 @@ checks need, `ast+compile` both, as a file a check needs gets them."""
 PROFILE = """\
 import gc, sys, time
 from mergegate.gates.collect import python_checks
-from mergegate.gates.config import load
+from mergegate.gates.projects import load
 from mergegate.gates.filecheck import needed
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import RULES
@@ -120,7 +120,7 @@ from mergegate.hooks.source import decode_source, parse_text, syntax_error
 checks = python_checks(load(None, "."), [r for r in RULES.values() if r.scope == "python"])
 phases = {"decode": 0.0, "pre-checks": 0.0, "compile() only (no tree)": 0.0}
 phases.update({"parse + compile(tree)": 0.0, "freeing trees": 0.0})
-phases.update({check.__module__.rsplit(".", 1)[1]: 0.0 for check, _, _ in checks})
+phases.update({RULES[check.rule_id].module: 0.0 for check, _, _ in checks})
 clock, trees, skipped = time.process_time, 0, 0
 gc.disable()
 for name in sys.argv[1:]:
@@ -148,7 +148,7 @@ for name in sys.argv[1:]:
     for check, options in selected:
         start = clock()
         check(parsed, options)
-        phases[check.__module__.rsplit(".", 1)[1]] += clock() - start
+        phases[RULES[check.rule_id].module] += clock() - start
     start = clock()
     del parsed
     phases["freeing trees"] += clock() - start
