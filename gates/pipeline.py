@@ -198,15 +198,24 @@ def _read_by_repo_rules(path: str, config: Config) -> bool:
 
 
 def baseline_scope(
-    config: Config, files: list[str], items: list[Item], request: Request, root: str
+    config: Config,
+    files: list[str],
+    items: list[Item],
+    request: Request,
+    root: str,
+    tool_files: list[str] | None = None,
 ) -> Callable[[BaselineEntry], bool]:
     """Whether this run looked where a baseline entry's finding would be: its file was checked
-    and parsed (or, for a repository-wide rule, those hooks ran), its rule is selected and its
-    tool enabled. An unmatched entry is fixed only then; others are neither fixed nor pruned."""
+    (by the tools: one of `tool_files`, when given) and parsed (or, for a repository-wide rule,
+    those hooks ran), its rule is selected and its tool enabled. An unmatched entry is fixed only
+    then; others are neither fixed nor pruned."""
     checked = {relative_to(path, root) for path in files}
+    by_tools = checked if tool_files is None else {relative_to(path, root) for path in tool_files}
     for item in items:
         if item.finding.rule == PARSE_ERROR.id:
-            checked.discard(relative_to(os.path.join(request.cwd, item.finding.path), root))
+            unparsed = relative_to(os.path.join(request.cwd, item.finding.path), root)
+            checked.discard(unparsed)
+            by_tools.discard(unparsed)
     repo_hooks = request.shard is None or request.shard[0] == 1
     tools = {TOOL, *config.tools} if request.only_rule is None else {TOOL}
 
@@ -217,7 +226,7 @@ def baseline_scope(
         if rule is not None and rule.scope == "repo":
             where = repo_hooks
         else:
-            where = entry["path"] in checked
+            where = entry["path"] in (checked if rule is not None else by_tools)
         tool = TOOL if rule is not None else entry["rule"].partition(":")[0]
         return where and tool in tools and config.is_selected(entry["rule"], entry["code"])
 
@@ -253,6 +262,9 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             from mergegate.gates import shards
 
             files = shards.select(files, planned.run_root, request.shard)
+        # The tools check one file at a time: elsewhere than where the code changed, none of
+        # their findings could be new.
+        tool_files = None if changes is None else [f for f in files if changes.touches(f)]
         collected: Collected = collect(
             config,
             files,
@@ -263,6 +275,7 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             only_rule=request.only_rule,
             check=request.check,
             cache_dir=request.cache_dir,
+            tool_files=tool_files,
         )
         files_checked += collected.files_checked
         if collected.from_cache is not None:
@@ -272,7 +285,10 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
         lines_of = file_lines(request.cwd)
         mark_suppressed(project_items, config.noqa, lines_of)
         if config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code) and request.only_rule is None:
-            unused = _unused_noqa(config, files, project_items, request)
+            # A bare `# noqa` is used by any finding on its line, a tool's too: judged only
+            # where the tools looked.
+            judged = files if tool_files is None or not config.tools else tool_files
+            unused = _unused_noqa(config, judged, project_items, request)
             mark_suppressed(unused, config.noqa, lines_of)
             project_items.extend(unused)
         baseline_path, baseline_root = request.baseline, planned.run_root
@@ -287,7 +303,9 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             unmatched = baseline_file.apply(
                 project_items, entries, baseline_root, request.cwd, name
             )
-            looked = baseline_scope(config, files, project_items, request, baseline_root)
+            looked = baseline_scope(
+                config, files, project_items, request, baseline_root, tool_files
+            )
             fixed.extend({**entry, "baseline": name} for entry in unmatched if looked(entry))
         if changes is not None:
             changes.mark_existing(project_items, request.cwd)
