@@ -33,7 +33,10 @@ the file is next written. Repository-wide hooks whose module says which files th
 (`inputs(root, options)`) are keyed on their options and the names and digests of those files.
 Each adapter's items on a file (gates/adapters/schedule.py) are kept the same way, per tool, with
 the key of the tool's version and the configuration it reads for that file
-(gates/adapters/keys.py): a file whose entry has another key is checked again.
+(gates/adapters/keys.py): a file whose entry has another key is checked again. Each such entry is
+its own JSON text, decoded only when its file is looked up: a cache holding every finding of a
+large legacy repository (172,000 on the standard library) costs a pull request's run the reading
+of one file, not the building of all its objects.
 
 Concurrency: the file is written whole to a temporary file in the folder, then renamed over the
 old one (`os.replace`, atomic): a reader sees one complete version. A writer first merges what
@@ -309,7 +312,7 @@ class Cache:
         self._tools: dict[str, object] = {}
         self._new_files: dict[str, Optional[dict[str, object]]] = {}
         self._new_repo: dict[str, dict[str, object]] = {}
-        self._new_tools: dict[str, dict[str, dict[str, object]]] = {}
+        self._new_tools: dict[str, dict[str, str]] = {}
         self._seen: set[str] = set()
 
     @classmethod
@@ -436,8 +439,11 @@ class Cache:
         """An adapter's stored items for the file shown as `shown`, when they are for `key` (its
         version and configuration, gates/adapters/keys.py) and well formed."""
         self._seen.add(shown)
-        table = self._tools.get(tool)
-        entry = table.get(shown) if isinstance(table, dict) else None
+        text = self._stored_tool(tool, shown)
+        try:
+            entry = json.loads(text) if isinstance(text, str) else None
+        except (ValueError, RecursionError):
+            return None
         if not isinstance(entry, dict) or set(entry) != {"key", "stat", "digest", "items"}:
             return None
         if entry["key"] != key or type(entry["digest"]) is not str:
@@ -454,12 +460,13 @@ class Cache:
     ) -> None:
         """Remember an adapter's items on a file, for the content whose digest and stat were
         taken before the tool read it."""
-        self._new_tools.setdefault(tool, {})[shown] = {
+        entry = {
             "key": key,
             "stat": self._trusted(stat),
             "digest": digest,
             "items": [_record(item.finding, item.line_text) for item in items],
         }
+        self._new_tools.setdefault(tool, {})[shown] = json.dumps(entry, separators=(",", ":"))
 
     def save(self) -> None:
         """Write what this run learned, merged into what is on disk now; warn on failure."""

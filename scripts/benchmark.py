@@ -474,6 +474,7 @@ PR_FILES = 10
 PR_EDIT = """
 
 def _pull_request_{number}(value, items=[]):
+    import json
     import subprocess
     unused = 1
     items.append(value)

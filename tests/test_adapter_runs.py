@@ -392,3 +392,27 @@ def test_tool_versions_include_the_libraries_a_tool_is_built_on() -> None:
     assert {"autoflake", "pyflakes"} <= names
     flake8 = {name for name, _ in keys.tool_version("flake8", flake8_adapter.PLUGIN_GROUPS)}
     assert {"flake8", "pyflakes", "pycodestyle", "mccabe"} <= flake8
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: "not json",
+        lambda entry: 42,
+        lambda entry: entry.replace('"tool":"black"', '"tool":"mergegate"'),
+        lambda entry: entry.replace('"line":', '"line":-'),
+        lambda entry: entry.replace('"rule":"black:BLK100"', '"rule":"flake8:BLK100"'),
+    ],
+)
+def test_a_malformed_tool_entry_is_checked_again(repo: Path, starts: Starts, damage: Any) -> None:
+    cache = repo.parent / "cache"
+    code, before = run_json("--cache-dir", str(cache))
+    (document_path,) = cache.glob("*.json")
+    document = json.loads(document_path.read_text())
+    entries = document["tools"]["black"]
+    entries["a.py"] = damage(entries["a.py"])
+    document_path.write_text(json.dumps(document))
+    starts.calls.clear()
+    code, after = run_json("--cache-dir", str(cache))
+    assert starts.calls == [("black", ["a.py"])]
+    assert findings(after) == findings(before)

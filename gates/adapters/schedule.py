@@ -57,12 +57,17 @@ class FileState:
     def digest(self) -> Optional[str]:
         """None when it cannot be read: the tool says why."""
         if self._digest is None:
+            self.read()
+        return self._digest
+
+    def read(self) -> None:
+        """Take the digest of its content now, unless it was taken."""
+        if self._digest is None:
             try:
                 with open(self.path, "rb") as handle:
                     self._digest = digest_of(handle.read())
             except OSError:
                 pass
-        return self._digest
 
 
 class ToolRun:
@@ -97,27 +102,34 @@ class ToolRun:
         pending: list[tuple[ModuleType, list[str], list[float]]] = []
         for tool in self.tools:
             adapter = load(tool)
-            groups: dict[str, list[str]] = {}
-            keyed: dict[str, Optional[str]] = {}
-            by_folder: dict[str, str] = {}
-            for path in self.files:
-                folder = os.path.dirname(path)
-                if folder not in by_folder:
-                    value = adapter.configuration(folder, self.root, configs)
-                    by_folder[folder] = json.dumps(value, sort_keys=True, default=str)
-                    keyed[by_folder[folder]] = self._key(adapter, value)
-                groups.setdefault(by_folder[folder], []).append(path)
-            for described, paths in groups.items():
-                key = keyed[described]
+            for key, paths in self._by_configuration(adapter, configs):
                 unserved = [path for path in paths if not self._serve(tool, key, path)]
+                if key is not None:
+                    for path in unserved:
+                        self._state(path).read()  # now: before the tool reads the file
                 if unserved:
-                    for path in unserved if key is not None else ():
-                        self._state(path).digest  # now, before the tool reads the file
                     sizes = [self._state(path).size / 1e6 for path in unserved]
                     pending.append((adapter, unserved, sizes))
         self.batches = self.cut(pending)
         for batch in self.batches[: self.jobs]:
             batch.start()
+
+    def _by_configuration(
+        self, adapter: ModuleType, configs: ConfigFiles
+    ) -> list[tuple[Optional[str], list[str]]]:
+        """The files in groups that share the configuration the tool finds for them (asked once
+        per folder), each with its cache key."""
+        groups: dict[str, tuple[Optional[str], list[str]]] = {}
+        described: dict[str, str] = {}
+        for path in self.files:
+            folder = os.path.dirname(path)
+            if folder not in described:
+                value = adapter.configuration(folder, self.root, configs)
+                described[folder] = json.dumps(value, sort_keys=True, default=str)
+                if described[folder] not in groups:
+                    groups[described[folder]] = (self._key(adapter, value), [])
+            groups[described[folder]][1].append(path)
+        return list(groups.values())
 
     def _key(self, adapter: ModuleType, configuration: object) -> Optional[str]:
         """The cache key of a tool's results under this configuration; None when they are not

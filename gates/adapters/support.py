@@ -55,8 +55,13 @@ names the exception."""
 
 
 class ToolProcess:
-    """A tool started on some files. Its output goes to unnamed temporary files, not pipes, so it
-    runs to its end while this process does something else, with nobody reading."""
+    """`module` (or `script`, which needs `module`) started on `arguments` in `root`.
+
+    Python's warnings are off (a tool's deprecation notices are not findings, and autoflake's
+    standard error must hold only its errors); standard streams are UTF-8, keeping any file
+    name's bytes. Its output goes to unnamed temporary files, not pipes, so it runs to its end
+    while this process does something else, with nobody reading.
+    """
 
     def __init__(
         self, tool: str, module: str, arguments: list[str], root: str, script: str | None = None
@@ -112,18 +117,6 @@ class ToolProcess:
         if TRACEBACK in text(result.stderr):
             raise failure(self.tool, result, "crashed")
         return result
-
-
-def run_tool(
-    tool: str, module: str, arguments: list[str], root: str, script: str | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    """Run `module` (or `script`, which needs `module`) on `arguments` in `root` and wait.
-
-    Python's warnings are off (a tool's deprecation notices are not findings, and autoflake's
-    standard error must hold only its errors); standard streams are UTF-8, keeping any file
-    name's bytes. Raises AdapterError as `ToolProcess` does.
-    """
-    return ToolProcess(tool, module, arguments, root, script).wait()
 
 
 class Batch:
