@@ -416,3 +416,27 @@ def test_a_malformed_tool_entry_is_checked_again(repo: Path, starts: Starts, dam
     code, after = run_json("--cache-dir", str(cache))
     assert starts.calls == [("black", ["a.py"])]
     assert findings(after) == findings(before)
+
+
+def test_autoflake_configuration_search_takes_the_first_table_or_section(tmp_path: Path) -> None:
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    (tmp_path / "setup.cfg").write_text("[autoflake]\nimports = requests\n")
+    (tmp_path / "a" / "pyproject.toml").write_text("[tool.other]\n")  # no table: searched on
+    found = autoflake.configuration(str(deep), str(tmp_path), keys.ConfigFiles())
+    assert found == [str(tmp_path / "setup.cfg"), {"imports": "requests"}]
+    (tmp_path / "a" / "pyproject.toml").write_text("[tool.autoflake]\nimports = 'six'\n")
+    found = autoflake.configuration(str(deep), str(tmp_path), keys.ConfigFiles())
+    assert found == [str(tmp_path / "a" / "pyproject.toml"), {"imports": "six"}]
+
+
+def test_configuration_a_tool_would_reject_is_keyed_by_its_bytes(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.black\n")
+    (tmp_path / "setup.cfg").write_text("no section header\n")
+    files = keys.ConfigFiles()
+    broken = files.table(str(tmp_path / "pyproject.toml"), "tool", "black")
+    assert isinstance(broken, str) and len(broken) == 64
+    assert isinstance(files.section(str(tmp_path / "setup.cfg"), "autoflake"), str)
+    assert files.table(str(tmp_path / "missing.toml"), "tool") is None
+    (tmp_path / "folder.toml").mkdir()
+    assert files.data(str(tmp_path / "folder.toml")) is None

@@ -31,7 +31,6 @@ import sys
 from subprocess import CompletedProcess
 
 from mergegate.gates.adapters.keys import PYPROJECT, ConfigFiles, folders_up
-
 from mergegate.gates.adapters.support import (
     Change,
     DiffReader,

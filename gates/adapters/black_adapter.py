@@ -26,8 +26,8 @@ keyed on its version, the libraries it is built on, and that configuration.
 Whole files, not `--line-ranges`: with line ranges black formats only the statements on those
 lines, and its diff, hence the findings, would differ from a whole file's. For `a = ( 1 )` and
 `b = ( 2 )` on lines 1 and 2, with line 2 changed, the whole file's diff is one finding from line
-1 (not new: line 1 did not change); `--line-ranges 2-2` gives one at line 2 (new), and the
-verdict would change. The diff black prints is of the changed files only.
+1 (not new: line 1 did not change); `--line-ranges 2-2` gives one at line 2, new, which a
+`fail-on = "P3"` would block on. The diff black prints is of the changed files only.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ import sys
 from subprocess import CompletedProcess
 
 from mergegate.gates.adapters.keys import PYPROJECT, ConfigFiles, folders_up
-
 from mergegate.gates.adapters.support import (
     Change,
     DiffReader,

@@ -117,8 +117,11 @@ def _entry_points() -> dict[str, set[str]]:
 
     groups: dict[str, set[str]] = {}
     for found in metadata.distributions():
-        for entry in found.entry_points:
-            groups.setdefault(entry.group, set()).add(found.metadata["Name"])
+        entries = found.entry_points  # read cheaply, unlike the name (from the metadata file)
+        if entries:
+            name = found.metadata["Name"]
+            for entry in entries:
+                groups.setdefault(entry.group, set()).add(name)
     return groups
 
 
