@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mergegate.gates.docs import hint
 from mergegate.gates.escape import clip
 from mergegate.gates.model import NEW, Item, Outcome
 
@@ -70,6 +71,7 @@ def check_run_annotation(item: Item) -> dict[str, Any]:
         entry["start_column"] = finding.column
         if finding.end_column >= finding.column:
             entry["end_column"] = finding.end_column
-    if item.reason:
-        entry["raw_details"] = clip(item.reason, ANNOTATION_TEXT_BYTES)
+    details = [text for text in (item.reason, hint(finding.code)) if text]
+    if details:
+        entry["raw_details"] = clip("\n".join(details), ANNOTATION_TEXT_BYTES)
     return entry

@@ -52,12 +52,12 @@ import os
 import stat as stat_module
 import sys
 import time
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional, Sequence
 
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.gates.output import TEMPORARY_PREFIX, write_atomically
-from mergegate.hooks.files import user_cache_home
+from mergegate.hooks.files import inside, repository_root, user_cache_home
 from mergegate.hooks.finding import TOOL, Finding
 from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
@@ -78,7 +78,8 @@ MAX_POSITION = 2**31 - 1
 """No real position is beyond it: CPython keeps line and column numbers in C ints."""
 POSITIONS = ("line", "column", "end_line", "end_column")
 FIELDS = frozenset(Finding.__slots__)
-"""A finding record's names (`Finding.as_dict`): the positions are integers, the rest strings."""
+"""A finding record's names (`Finding.as_dict`): the positions are integers, the fix None or a
+fix's record (`Fix.as_dict`), the rest strings."""
 LINE_TEXT = "line_text"
 
 
@@ -99,27 +100,6 @@ def location(root: str, named: Optional[str] = None) -> Optional[Location]:
         return None
     name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
     return Location(os.path.join(home, "mergegate", name), False)
-
-
-def work_tree(root: str) -> str:
-    """The checked tree: the closest folder from `root` up that holds `.git`, else `root`. Found
-    on disk, so a git that is missing or refuses the repository cannot hide it."""
-    root = os.path.realpath(root)
-    folder = root
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return root
-        folder = parent
-
-
-def _within(path: str, folder: str) -> bool:
-    try:
-        return os.path.commonpath([path, folder]) == folder
-    except ValueError:  # on another drive
-        return False
 
 
 def _committed(folder: str) -> Optional[bool]:
@@ -145,8 +125,8 @@ def _committed(folder: str) -> Optional[bool]:
 def distrust(folder: str, root: str) -> Optional[str]:
     """Why the cache folder `folder` of project `root` must not be used, or None."""
     real = os.path.realpath(folder)
-    tree = work_tree(root)
-    if _within(real, tree):
+    tree = repository_root(root) or os.path.realpath(root)  # on disk: git may refuse the tree
+    if inside(real, tree):
         committed = _committed(real)
         if committed is None:
             return (
@@ -200,7 +180,7 @@ def modules(folder: str) -> list[tuple[str, str]]:
     return found
 
 
-def run_key(checks: list[list[object]]) -> str:
+def run_key(checks: Sequence[object]) -> str:
     """The key of a run's cache file: mergegate's code, the Python version and the selected
     Python rules with their options (`checks`). Raises OSError when the sources cannot be read."""
     source = json.dumps([FORMAT, VERSION, code_fingerprint(), checks], sort_keys=True)
@@ -258,14 +238,17 @@ def _finding(record: dict[str, object], tool: str = TOOL) -> Optional[Finding]:
         if not isinstance(value, int) or isinstance(value, bool):
             return None
         positions.append(value)
-    if any(type(record[name]) is not str for name in FIELDS.difference(POSITIONS)):
+    if any(type(record[name]) is not str for name in FIELDS.difference(POSITIONS, ["fix"])):
         return None
     if record["tool"] != tool or not plausible(*positions):
         return None
     known = (
         record["code"] in CODES if tool == TOOL else record["rule"] == f"{tool}:{record['code']}"
     )
-    return Finding.from_dict(record) if known else None
+    try:
+        return Finding.from_dict(record) if known else None
+    except (ValueError, TypeError):  # a fix that is not one
+        return None
 
 
 def _items(records: object, shown: str, tool: str = TOOL) -> Optional[list[Item]]:

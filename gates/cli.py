@@ -31,6 +31,9 @@ from mergegate.hooks.registry import CODES, PARSE_ERROR, RULES
 from mergegate.hooks.terminal import terminal_lines
 
 EXIT_PASSED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
+REVIEW_CHOICES = ("off", "suggestions", "summary", "both")
+"""`--review`: what goes on the pull request besides the check run. Off unless asked for: a
+comment is seen by everyone on the pull request, and needs `pull-requests: write`."""
 
 
 def say(text: str) -> None:
@@ -220,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--check-name", metavar="NAME", help="name of the check run (default: mergegate)"
         )
+        sub.add_argument(
+            "--review",
+            choices=REVIEW_CHOICES,
+            default="off",
+            help="with --github on a pull request: `suggestions` posts a review suggesting the"
+            " fixes of new findings on changed lines, `summary` keeps one summary comment up to"
+            " date, `both` does both (default: off)",
+        )
 
     def gating(sub: argparse.ArgumentParser) -> None:
         common(sub, ["."] if sub.prog.endswith(" run") else [])
@@ -229,6 +240,26 @@ def build_parser() -> argparse.ArgumentParser:
             "--new-from-rev",
             metavar="REV",
             help="only findings on lines changed since the git revision REV block",
+        )
+        sub.add_argument(
+            "--fix",
+            action="store_true",
+            help="fix the new findings that have a safe fix, then report what remains"
+            + (
+                " (exit 1 when a file changed, as pre-commit expects)" if "hook" in sub.prog else ""
+            ),
+        )
+        sub.add_argument(
+            "--unsafe-fixes",
+            action="store_true",
+            help="with --fix or --diff, make unsafe fixes too (they may change what the code"
+            " does); in the text report, count them as fixable",
+        )
+        sub.add_argument(
+            "--diff",
+            action="store_true",
+            help="print the fixes --fix would make as a unified diff, change nothing; exit 1 when"
+            " there is one",
         )
 
     run_parser = commands.add_parser("run", help="check files and decide the verdict")
@@ -289,6 +320,7 @@ def request_of(args: argparse.Namespace) -> Request:
     request.new_from_rev = getattr(args, "new_from_rev", None)
     request.jobs = args.jobs
     request.cache = not args.no_cache
+    request.keep_parsed = not args.no_cache
     request.cache_dir = args.cache_dir
     request.shard = getattr(args, "shard", None)
     if args.trusted_config_from is not None:
@@ -302,7 +334,37 @@ def request_of(args: argparse.Namespace) -> Request:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    return deliver(run(request_of(args)), args)
+    request = request_of(args)
+    if args.diff:
+        return _show_diff(request, args.unsafe_fixes)
+    if not args.fix:
+        return deliver(run(request), args)
+    from mergegate.gates.fixes import fix
+
+    outcome, fixed = fix(request, args.unsafe_fixes, write=True)
+    status = deliver(outcome, args)
+    if args.command == "hook" and fixed.changed and status != EXIT_ERROR:
+        return EXIT_BLOCKED  # pre-commit's convention: a hook that changed files fails
+    return status
+
+
+def _show_diff(request: Request, unsafe: bool) -> int:
+    """`--diff`: the fixes as a unified diff on stdout, nothing changed; notes on stderr. Exit 1
+    when there is a diff, 2 when the run had errors (the diff may then be incomplete)."""
+    from mergegate.gates.fixes import fix
+    from mergegate.gates.reports.writing import workflow_commands_stopped
+
+    outcome, fixed = fix(request, unsafe, write=False)
+    diff = fixed.diff()
+    with workflow_commands_stopped(os.environ.get("GITHUB_ACTIONS") == "true" and bool(diff)):
+        write_safely(sys.stdout, diff)
+    for note in outcome.notes:
+        complain(note, level="note")
+    for error in outcome.errors:
+        complain(str(error))
+    if outcome.errors:
+        return EXIT_ERROR
+    return EXIT_BLOCKED if diff else EXIT_PASSED
 
 
 def command_merge(args: argparse.Namespace) -> int:
@@ -321,12 +383,17 @@ def deliver(outcome: Outcome, args: argparse.Namespace) -> int:
         repository,
         for_actions_runner=args.github,
         show_held_back=args.show_held_back,
+        unsafe_fixes=getattr(args, "unsafe_fixes", False),
     )
     if args.github:
         from mergegate.gates.github import GitHubRequest, publish
 
         request = GitHubRequest(
-            root=repository, check_name=args.check_name, token=args.github_token, reports=formats
+            root=repository,
+            check_name=args.check_name,
+            token=args.github_token,
+            reports=formats,
+            review=args.review,
         )
         return publish(outcome, request)
     for error in outcome.errors:
@@ -479,6 +546,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             "--shard with --github would post one check run per shard: write each shard's report"
             " with --format json:FILE and post once with `mergegate merge FILE... --github`"
         )
+        return EXIT_ERROR
+    if getattr(args, "diff", False) and (args.github or args.formats):
+        complain("--diff prints only the diff: leave out --github and --format")
+        return EXIT_ERROR
+    if getattr(args, "review", "off") != "off" and not args.github:
+        complain("--review posts to a pull request: it needs --github")
         return EXIT_ERROR
     to_stdout = [name for name, path in getattr(args, "formats", None) or () if path is None]
     if len(to_stdout) > 1:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 
 from mergegate.gates.config import Config
+from mergegate.gates.filecheck import RuleCheck
 from mergegate.gates.model import Item
 from mergegate.hooks.files import line_reader
 from mergegate.hooks.finding import Finding, InputError
-from mergegate.hooks.paths import display
+from mergegate.hooks.paths import display, relative_to
 from mergegate.hooks.registry import PARSE_ERROR, RULES, Rule
 
 TYPE_CHECKING = False
@@ -54,26 +55,25 @@ def cached_checks(config: Config, rules: list[Rule] | None = None) -> list[list[
 
 def python_checks(config: Config, rules: list[Rule], check: object = None) -> list[PythonCheck]:
     """The checks of these rules with their options and pre-check needs, in registry order;
-    `check` replaces the (one) rule's own check, with no pre-check."""
-    checks: list[PythonCheck] = []
-    for rule in rules:
-        module = rule.implementation()
-        if check is not None:
-            checks.append((check, config.options[rule.id], None))  # type: ignore[arg-type]
-        else:
-            checks.append((module.check, config.options[rule.id], getattr(module, "NEEDS", None)))
-    return checks
+    `check` replaces the (one) rule's own check. A rule's module is imported only when a file
+    needs its check (`RuleCheck`)."""
+    return [
+        (check or RuleCheck(rule.id), config.options[rule.id], rule.needs)  # type: ignore[misc]
+        for rule in rules
+    ]
 
 
 def check_python_files(
     checks: list[PythonCheck],
     files: list[str],
     shown: dict[str, str],
+    root: str,
     jobs: int,
     cache: Optional[Cache],
     result: Collected,
 ) -> None:
-    """Every file's items (stored, or checked in `jobs` processes), in file order."""
+    """Every file's items (stored, or checked in `jobs` processes), in file order; `root` is
+    the project's, from which path options such as `exclude` are matched."""
     from mergegate.gates.parallel import ParallelError, check_all
     from mergegate.gates.progress import Progress
 
@@ -88,7 +88,8 @@ def check_python_files(
             served += 1
             continue
         pending.append((index, stored))
-        tasks.append((path, shown[path], stored.digest if stored else None))
+        known = stored.digest if stored else None
+        tasks.append((path, shown[path], relative_to(path, root), known))
     progress = Progress(len(tasks))
     try:
         results = check_all(
@@ -157,8 +158,7 @@ def collect(
     result = Collected()
 
     def runs(rule: Rule, scope: str) -> bool:
-        wanted = only_rule is None or rule.id == only_rule
-        return wanted and rule.scope == scope and config.runs_rule(rule.id)
+        return runs_rule(config, rule, scope, only_rule)
 
     rules = [rule for rule in RULES.values() if runs(rule, "python")]
     store = None
@@ -170,12 +170,12 @@ def collect(
     tools = None
     if config.tools and only_rule is None:
         checked = files if tool_files is None else tool_files
-        tools = start_tools(config, checked, shown, jobs, store, result)
+        tools = start_tools(config, checked, cwd, jobs, store, result)
     try:
         if rules:
             checks = python_checks(config, rules, check)
-            cached = store if check is None else None
-            check_python_files(checks, files, shown, jobs, cached, result)
+            store_used = store if check is None else None
+            check_python_files(checks, files, shown, config.root, jobs, store_used, result)
             result.files_checked += len(files)
         repo_rules = [rule for rule in RULES.values() if repo_hooks and runs(rule, "repo")]
         repo_hook_items(config, repo_rules, cwd, store, check, result)
@@ -188,16 +188,14 @@ def collect(
             tools.stop()  # when interrupted: no tool outlives the run
     if store:
         store.save()
-    result.items = [
-        item for item in result.items if config.is_selected(item.finding.rule, item.finding.code)
-    ]
+    result.items = selected(result.items, config)
     return result
 
 
 def start_tools(
     config: Config,
     files: list[str],
-    shown: dict[str, str],
+    cwd: str,
     jobs: int,
     store: Optional[Cache],
     result: Collected,
@@ -206,7 +204,7 @@ def start_tools(
     errors: never a traceback)."""
     from mergegate.gates.adapters.schedule import ToolRun
 
-    tools = ToolRun(config.tools, files, shown, config.root, jobs, store)
+    tools = ToolRun(config.tools, files, cwd, config.root, jobs, store)
     try:
         tools.start()
     except Exception as error:
@@ -247,7 +245,9 @@ def repo_hook_items(
             continue
         for finding in findings:
             absolute = os.path.join(config.root, finding.path)
-            relocated = finding.with_path(display(absolute, cwd))
+            relocated = finding.relocated(
+                lambda path: display(os.path.join(config.root, path), cwd)
+            )
             if finding.rule == PARSE_ERROR.id:
                 if relocated.path in unparsable:
                     continue  # one file two hooks could not read is one finding
@@ -256,3 +256,14 @@ def repo_hook_items(
     result.files_checked += len(inputs)
     if store is not None:
         result.from_cache = (result.from_cache or 0) + sum(inputs.values())
+
+
+def runs_rule(config: Config, rule: Rule, scope: str, only_rule: Optional[str]) -> bool:
+    """Whether a run (of `only_rule` alone, when given) runs `rule` of `scope` in this project."""
+    wanted = only_rule is None or rule.id == only_rule
+    return wanted and rule.scope == scope and config.runs_rule(rule.id)
+
+
+def selected(items: list[Item], config: Config) -> list[Item]:
+    """The items of the codes the project selects (a rule may report codes it ignores)."""
+    return [item for item in items if config.is_selected(item.finding.rule, item.finding.code)]

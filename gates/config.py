@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from mergegate.gates import adapters
 from mergegate.hooks.config import ConfigError, check_keys, rule_options, string_list
 from mergegate.hooks.noqa import Settings as NoqaSettings
 from mergegate.hooks.noqa import settings as noqa_settings
@@ -20,9 +21,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     from collections.abc import Iterable
 
-ADAPTER_NAMES = ("flake8", "bandit", "black", "autoflake")
-"""The adapters `tools` may enable (gates/adapters/); named here so that reading a configuration
-does not import them."""
 FAIL_ON_CHOICES = (*TIERS, "never")
 PARSE_ERROR_KEYS = frozenset({PARSE_ERROR.id, PARSE_ERROR.code})
 """Severity keys refused: a file that does not parse always blocks at P0 (nothing checked it)."""
@@ -102,8 +100,6 @@ def validate_selector(selector: object, where: str, tools: Iterable[str]) -> str
             return selector
         raise ConfigError(f"{where}: unknown code {selector!r} (known: {', '.join(CODES)})")
     if _is_tool_code(selector):
-        from mergegate.gates import adapters
-
         for tool in tools:
             prefix = adapters.load(tool).CODE_PREFIX
             if selector.startswith(prefix) or prefix.startswith(selector):
@@ -148,8 +144,8 @@ def build(table: dict[str, object] | None, path: str | None, root: str) -> Confi
     check_keys(table, where)
     config.tools = string_list(table, "tools", where) or []
     for tool in config.tools:
-        if tool not in ADAPTER_NAMES:
-            known = ", ".join(ADAPTER_NAMES)
+        if tool not in adapters.ADAPTERS:
+            known = ", ".join(adapters.ADAPTERS)
             raise ConfigError(f"{where}: unknown tool {tool!r} (tools: {known})")
     select = string_list(table, "select", where)
     if select is not None:

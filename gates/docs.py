@@ -1,11 +1,29 @@
-"""A rule's documentation from the registry, as Markdown (README, SARIF help) and plain text
+"""A rule's documentation from the registry, as Markdown (docs/rules.md, SARIF help) and plain text
 (`mergegate rules RULE`, SARIF help text): one list of sections, two renderings, so they agree."""
 
 from __future__ import annotations
 
 import json
 
-from mergegate.hooks.registry import Code, Rule
+from mergegate.hooks.registry import CODES, Code, Rule
+
+REPOSITORY_URL = "https://github.com/mergegate/mergegate"
+RULES_DOCUMENT = "docs/rules.md"
+"""Where the rule reference lives in the repository (generated from the registry)."""
+
+
+def rule_url(rule: Rule) -> str:
+    """The rule's section of the rule reference, for SARIF's `helpUri` and annotations."""
+    return f"{REPOSITORY_URL}/blob/main/{RULES_DOCUMENT}#{rule.id}"
+
+
+def hint(code: str) -> str | None:
+    """Where to read how to fix a finding of one of our codes (None for an adapter's code): the
+    command and the rule's page."""
+    if code not in CODES:
+        return None
+    rule = CODES[code][0]
+    return f"How to fix it: `mergegate rules {code}`, or {rule_url(rule)}"
 
 
 def _sections(rule: Rule) -> list[tuple[str, str, bool]]:
@@ -55,7 +73,7 @@ def _fence(code: str) -> str:
 
 def rule_markdown(rule: Rule) -> str:
     """The rule's documentation as Markdown, headed by its summary; sections are `####` headings
-    so it nests under the README's `### rule-id` and renders the same in a SARIF help pane."""
+    so it nests under docs/rules.md's `### rule-id` and renders the same in a SARIF help pane."""
     language = "" if rule.scope == "repo" else "python"  # repo rules' examples are config files
     parts = [rule.summary]
     for title, body, is_code in _sections(rule):

@@ -1,9 +1,9 @@
-"""Check one Python file: one read, one decode, at most one parse, every selected check on the tree.
+"""Check one Python file: one read, one decode, at most one tree, every selected check on it.
 
 The same function runs in the gate's own process and in its worker processes (gates/parallel.py),
 so a parallel run cannot differ from a serial one. Pre-checks skip work a file cannot need: a
-check whose `NEEDS` substrings are all absent from the text is not run, and when no check is left
-the file is only checked for syntax, without building a tree.
+check whose rule's `needs` (hooks/registry.py) the text does not hold (`hooks.source.mentions`)
+is not run, and when no check is left the file only gets the compiler's verdict, without a tree.
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ import os
 from mergegate.gates.model import Item
 from mergegate.hooks.files import read_file
 from mergegate.hooks.finding import Finding, InputError
-from mergegate.hooks.source import Source, decode_source, parse_text, run_checks
+from mergegate.hooks.source import (
+    Source,
+    decode_source,
+    mentions,
+    parse_text,
+    run_checks,
+    syntax_error,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
@@ -22,7 +29,7 @@ if TYPE_CHECKING:  # typing costs a hook's start-up time; mypy reads this block
 
     CheckFunction = Callable[[Source, dict[str, object]], list[Finding]]
     PythonCheck = tuple[CheckFunction, dict[str, object], Optional[tuple[str, ...]]]
-"""A selected check, its options, and its module's `NEEDS` (None: it may report on any file)."""
+"""A selected check, its options, and its rule's `needs` (None: it may report on any file)."""
 
 Stat = tuple[int, int, int, int]
 """What the cache compares to tell a file unchanged without reading it: size, mtime and ctime in
@@ -52,6 +59,29 @@ class FileResult:
         self.stat = stat
 
 
+class RuleCheck:
+    """A rule's `check`, imported on its first call: a run whose files no rule needs imports no
+    rule module, nor the syntax tree machinery they bring. Picklable, by the rule's id, for the
+    worker processes."""
+
+    __slots__ = ("rule_id",)
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+
+    def __call__(self, source: Source, options: dict[str, object]) -> list[Finding]:
+        from mergegate.hooks.registry import RULES
+
+        found: list[Finding] = RULES[self.rule_id].implementation().check(source, options)
+        return found
+
+    def __getstate__(self) -> str:
+        return self.rule_id
+
+    def __setstate__(self, state: str) -> None:
+        self.rule_id = state
+
+
 def file_stat(path: str) -> Optional[Stat]:
     """The file's stat key, or None when it cannot be taken (the read then says why)."""
     try:
@@ -68,36 +98,15 @@ def digest_of(data: bytes) -> str:
 
 
 def needed(checks: list[PythonCheck], text: str) -> list[tuple[CheckFunction, dict[str, object]]]:
-    """The checks that can report on `text`: no `NEEDS`, or one of its substrings is there."""
-    return [
-        (check, options)
-        for check, options, needs in checks
-        if needs is None or any(needle in text for needle in needs)
-    ]
+    """The checks that can report on `text`: those whose `needs` it holds."""
+    return [(check, options) for check, options, needs in checks if mentions(text, needs)]
 
 
-def syntax_error(path: str, text: str) -> Optional[Finding]:
-    """The `parse-error` that `parse_text` would give, or None, without building a tree.
-
-    `symtable` runs the same parser on the same text but never turns the tree into Python objects
-    (about a quarter of a parse's time). It also raises for code that parses (symbol-table errors
-    such as a misplaced `nonlocal`), so on any exception the real parse decides.
-    """
-    import symtable
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            symtable.symtable(text, path, "exec")
-    except Exception:
-        parsed = parse_text(path, text)
-        return parsed if isinstance(parsed, Finding) else None
-    return None
-
-
-def check_data(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
-    """Every finding of the checks on a file's bytes, with the line each starts on.
+def check_data(
+    shown_as: str, data: bytes, checks: list[PythonCheck], relative: Optional[str] = None
+) -> list[Item]:
+    """Every finding of the checks on a file's bytes, with the line each starts on; `relative`
+    is its path from the project root (Source.relative).
 
     The cyclic garbage collector is paused meanwhile: a syntax tree is hundreds of thousands of
     objects without a cycle among them (reference counting frees it), and the collections their
@@ -106,13 +115,15 @@ def check_data(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[It
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_text(shown_as, data, checks)
+        return _check_text(shown_as, data, checks, relative)
     finally:
         if enabled:
             gc.enable()
 
 
-def _check_text(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[Item]:
+def _check_text(
+    shown_as: str, data: bytes, checks: list[PythonCheck], relative: Optional[str]
+) -> list[Item]:
     text = decode_source(shown_as, data)
     if isinstance(text, Finding):
         return [Item(text)]
@@ -120,16 +131,29 @@ def _check_text(shown_as: str, data: bytes, checks: list[PythonCheck]) -> list[I
     if not selected:
         error = syntax_error(shown_as, text)
         return [] if error is None else [Item(error)]
-    parsed = parse_text(shown_as, text)
+    parsed = parse_text(shown_as, text, relative)
     if isinstance(parsed, Finding):
         return [Item(parsed)]
-    return [Item(finding, parsed.line(finding.line)) for finding in run_checks(parsed, selected)]
+    return check_source(parsed, selected)
+
+
+def check_source(
+    source: Source, checks: list[tuple[CheckFunction, dict[str, object]]]
+) -> list[Item]:
+    """The findings of `checks` on a parsed file, with the line each starts on."""
+    return [Item(finding, source.line(finding.line)) for finding in run_checks(source, checks)]
 
 
 def check_path(
-    path: str, shown_as: str, checks: list[PythonCheck], caching: bool, known: Optional[str]
+    path: str,
+    shown_as: str,
+    relative: str,
+    checks: list[PythonCheck],
+    caching: bool,
+    known: Optional[str],
 ) -> FileResult:
-    """Check one file, never raising: a read error or a bug in a check becomes an error.
+    """Check one file (`relative`: its path from its project's root), never raising: a read
+    error or a bug in a check becomes an error.
 
     With `caching`, the result carries the digest and the stat; a digest equal to `known` (the
     cache's) skips the checks.
@@ -140,7 +164,8 @@ def check_path(
         digest = digest_of(data) if caching else None
         if digest is not None and digest == known:
             return FileResult(digest=digest, stat=stat)
-        return FileResult(check_data(shown_as, data, checks), digest=digest, stat=stat)
+        items = check_data(shown_as, data, checks, relative)
+        return FileResult(items, digest=digest, stat=stat)
     except InputError as error:
         return FileResult(error=str(error))
     except Exception as error:  # a bug in a check must not pass as a clean file

@@ -9,7 +9,7 @@ Plain slotted classes, not dataclasses: the single-purpose hooks run this same p
 
 from __future__ import annotations
 
-from mergegate.hooks.finding import Finding
+from mergegate.hooks.finding import SAFE, Finding
 from mergegate.hooks.registry import TIERS
 
 TYPE_CHECKING = False
@@ -118,6 +118,14 @@ class Item:
             self.fail_on,
             self.project_fail_on,
         )
+
+
+def fixable(item: Item, unsafe: bool = False) -> bool:
+    """Whether `--fix` (with `--unsafe-fixes` when `unsafe`) fixes this item: a new finding with
+    a fix of that safety. Held-back findings are left as they are, as ruff leaves `# noqa`
+    ones: a suppressed, baselined or existing finding is one the project chose to keep."""
+    fix = item.finding.fix
+    return item.state == NEW and fix is not None and (unsafe or fix.safety == SAFE)
 
 
 class Outcome:

@@ -117,6 +117,19 @@ class Changes:
             item.state = EXISTING
             item.reason = f"unchanged since {self.rev}"
 
+    def for_text(self, path: str, origins: list[int | None]) -> Changes:
+        """The changes as they stand once a file's text is edited in memory (by fixes):
+        `origins` gives, for each line of the new text, the line it was on disk, or None for a
+        line the edits wrote, which counts as changed."""
+        was = self.lines.get(path, set())
+        lines = dict(self.lines)
+        lines[path] = {
+            number
+            for number, origin in enumerate(origins, start=1)
+            if origin is None or origin in was
+        }
+        return Changes(self.rev, lines, self.new_files)
+
 
 def changes_since(rev: str, directory: str) -> Changes:
     """The changes since `rev` in the git work tree holding `directory`; ConfigError outside

@@ -31,14 +31,19 @@ TEMPORARY_PREFIX = ".mergegate-"
 left by a run that was killed while writing can be recognised and removed."""
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Replace `path` with `text` in one step: a reader (or a failure half-way) never sees a
-    truncated file, and an existing file is kept when writing fails."""
+def write_atomically(path: str, text: str | bytes) -> None:
+    """Replace `path` with `text` (UTF-8), or with bytes as they are, in one step: a reader (or a
+    failure half-way) never sees a truncated file, and an existing file is kept when writing
+    fails."""
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
         if os.path.exists(path):
             os.chmod(temporary, os.stat(path).st_mode & 0o7777)
         else:

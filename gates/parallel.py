@@ -27,8 +27,9 @@ CHUNKS_PER_WORKER = 8
 """Chunks small enough that a worker finishing early takes more (sizes vary), large enough that
 sending them costs nothing: at most MAX_CHUNK files, at least CHUNKS_PER_WORKER per worker."""
 
-Task = tuple[str, str, "str | None"]
-"""A file to check: its path, the path shown for it, the digest the cache holds results for."""
+Task = tuple[str, str, str, "str | None"]
+"""A file to check: its path, the path shown for it, its path from its project's root, the
+digest the cache holds results for."""
 
 
 class ParallelError(Exception):
@@ -51,8 +52,8 @@ def _check_tasks(
     progress: Optional[Callable[[int], None]] = None,
 ) -> list[FileResult]:
     results = []
-    for path, shown, known in tasks:
-        results.append(check_path(path, shown, checks, caching, known))
+    for path, shown, relative, known in tasks:
+        results.append(check_path(path, shown, relative, checks, caching, known))
         if progress:
             progress(1)
     return results

@@ -20,12 +20,15 @@ from mergegate.gates.suppress import file_lines, mark_suppressed
 from mergegate.gates.tiers import assign_tiers
 from mergegate.hooks.config import ConfigError, Reader, option_value
 from mergegate.hooks.finding import TOOL
-from mergegate.hooks.paths import glob_match, relative_to
+from mergegate.hooks.files import inside
+from mergegate.hooks.paths import relative_to
 from mergegate.hooks.registry import PARSE_ERROR, RULES, UNUSED_NOQA
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+
+    from mergegate.gates.newcode import Changes
 
 
 class Request:
@@ -49,6 +52,7 @@ class Request:
         "check",
         "reader",
         "apply_baselines",
+        "keep_parsed",
     )
 
     def __init__(self, paths: list[str] | None = None, cwd: str | None = None) -> None:
@@ -85,15 +89,18 @@ class Request:
         """Where configuration and baseline files are read (a git revision when trusted)."""
         self.apply_baselines = True
         """False when recording a baseline: every finding is recorded afresh."""
+        self.keep_parsed = True
+        """Keep parsed configuration files in the user's cache directory (off with --no-cache)."""
 
 
 class Plan:
     """What a run will check: its projects, and each project's Python files."""
 
-    __slots__ = ("projects", "files", "run_root", "repository", "notes", "pyprojects")
+    __slots__ = ("projects", "files", "run_root", "repository", "notes", "pyprojects", "_configs")
 
-    def __init__(self, projects: Projects, run_root: str) -> None:
+    def __init__(self, projects: Projects, run_root: str, configs: list[Config]) -> None:
         self.projects = projects
+        self._configs = configs
         self.files: dict[int, list[str]] = {}
         """Python files by `id` of their project's Config."""
         self.run_root = run_root
@@ -105,7 +112,8 @@ class Plan:
         """The `pyproject.toml` files of the working tree the run listed."""
 
     def configs(self) -> list[Config]:
-        return self.projects.all()
+        """The projects of the run: those of its folders and of the files it checks."""
+        return self._configs
 
 
 def _adjust(config: Config, request: Request) -> None:
@@ -125,7 +133,8 @@ def _adjust(config: Config, request: Request) -> None:
 def plan(request: Request) -> Plan:
     """Which files each project checks; ConfigError for paths or configuration that cannot be
     used (exit 2)."""
-    projects = Projects(request.cwd, request.paths, request.config_file, request.reader)
+    reader = request.reader or Reader(keep_parsed=request.keep_parsed)
+    projects = Projects(request.cwd, request.paths, request.config_file, reader)
     top = projects.repository or os.path.abspath(os.sep)  # no repository: no boundary
     only = RULES[request.only_rule] if request.only_rule else None
     if only is not None and only.scope == "repo":  # its projects are all it needs
@@ -133,14 +142,25 @@ def plan(request: Request) -> Plan:
         listing.folders = [os.path.realpath(os.path.join(request.cwd, p)) for p in request.paths]
     else:
         listing = expand(request.paths, request.cwd, top, PYTHON_SUFFIXES)
-    adjusted: set[int] = set()
+    adjusted: dict[int, Config] = {}
 
     def project(path: str) -> Config:
         config = projects.for_path(path)
         if id(config) not in adjusted:
-            adjusted.add(id(config))
+            adjusted[id(config)] = config
             _adjust(config, request)
         return config
+
+    folders = sorted(listing.folders, key=len, reverse=True)
+    here = projects.for_path(request.cwd).root if inside(request.cwd, top) else None
+
+    def entry(path: str, named: bool) -> str:
+        """The root of the project the run came in by for `path`: its folder argument's, else
+        (a file named alone) the current directory's."""
+        for folder in folders if not named else ():
+            if inside(path, folder):
+                return projects.for_path(folder).root
+        return here or projects.for_path(path).root
 
     for folder in listing.folders or ([] if request.paths else [request.cwd]):
         project(folder)
@@ -151,27 +171,27 @@ def plan(request: Request) -> Plan:
     for path, named in [(p, True) for p in listing.named] + [(p, False) for p in listing.found]:
         if os.path.basename(path) == "pyproject.toml":
             pyprojects.append(path)
-            if projects.project_of_pyproject(path) is not None:
+            made = projects.project_of_pyproject(path)
+            if made is not None and not projects.excluded(path, made, entry(path, named)):
                 project(path)
         if not is_python(path, named):
             continue
-        config = project(path)
-        relative = relative_to(path, config.root)
-        if any(glob_match(relative, pattern) for pattern in config.exclude):
+        config = projects.for_path(path)
+        if projects.excluded(path, config, entry(path, named)):
             if named:
                 excluded.append(os.path.relpath(path, request.cwd))
             continue
-        chosen.setdefault(id(config), []).append(path)
-    configs = projects.all()
-    run_root = configs[0].root if len(configs) == 1 else projects.default_root
-    result = Plan(projects, run_root)
-    result.files = chosen
-    result.pyprojects = pyprojects
+        chosen.setdefault(id(project(path)), []).append(path)
     unread = [
         os.path.relpath(path, request.cwd)
         for path in listing.named
-        if not is_python(path, True) and not _read_by_repo_rules(path, project(path))
+        if not is_python(path, True) and not _read_by_repo_rules(path, projects.for_path(path))
     ]
+    configs = sorted(adjusted.values(), key=lambda config: config.root)
+    run_root = configs[0].root if len(configs) == 1 else projects.default_root
+    result = Plan(projects, run_root, configs)
+    result.files = chosen
+    result.pyprojects = pyprojects
     for paths, why in (
         (excluded, "excluded by the configuration's `exclude`"),
         (unread, "neither Python nor read by a repository-wide rule"),
@@ -233,6 +253,46 @@ def baseline_scope(
     return looked
 
 
+def hold_back(
+    items: list[Item],
+    config: Config,
+    request: Request,
+    run_root: str,
+    changes: Changes | None,
+    baselines: dict[str, list[BaselineEntry]],
+    lines_of: Callable[[str], Sequence[str] | None],
+    files: list[str] | None = None,
+) -> tuple[str, str, list[BaselineEntry]] | None:
+    """The stages between collecting and deciding: mark what is held back (`# noqa`, the
+    baseline, code unchanged since --new-from-rev), after adding the `unused-noqa` findings of
+    `files` when the project selects that rule. Run on a project's items, and by the fixes on a
+    file's items after each pass (no `files`: they add no finding). `baselines` keeps the entries
+    read, by file; `lines_of` gives a file's lines, for its file-level `# noqa` directives.
+    Returns the baseline's name, its root and the entries nothing matched, when one applied."""
+    mark_suppressed(items, config.noqa, lines_of)
+    unused_selected = config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code)
+    if files is not None and unused_selected and request.only_rule is None:
+        unused = _unused_noqa(config, files, items, request)
+        mark_suppressed(unused, config.noqa, lines_of)
+        items.extend(unused)
+    held = None
+    baseline_path, baseline_root = request.baseline, run_root
+    if baseline_path is None:
+        baseline_path, baseline_root = config.baseline, config.root
+    if baseline_path and request.apply_baselines:
+        from mergegate.gates import baseline as baseline_file
+
+        if baseline_path not in baselines:
+            baselines[baseline_path] = baseline_file.read(baseline_path, request.reader or Reader())
+        name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
+        entries = baselines[baseline_path]
+        unmatched = baseline_file.apply(items, entries, baseline_root, request.cwd, name)
+        held = (name, baseline_root, unmatched)
+    if changes is not None:
+        changes.mark_existing(items, request.cwd)
+    return held
+
+
 def run(request: Request) -> Outcome:
     """Run every stage; ConfigError for a request that cannot be carried out (exit 2)."""
     return run_planned(request)[1]
@@ -282,33 +342,25 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             from_cache = (from_cache or 0) + collected.from_cache
         errors.extend(collected.errors)
         project_items = collected.items
-        lines_of = file_lines(request.cwd)
-        mark_suppressed(project_items, config.noqa, lines_of)
-        if config.is_selected(UNUSED_NOQA.id, UNUSED_NOQA.code) and request.only_rule is None:
-            # A bare `# noqa` is used by any finding on its line, a tool's too: judged only
-            # where the tools looked.
-            judged = files if tool_files is None or not config.tools else tool_files
-            unused = _unused_noqa(config, judged, project_items, request)
-            mark_suppressed(unused, config.noqa, lines_of)
-            project_items.extend(unused)
-        baseline_path, baseline_root = request.baseline, planned.run_root
-        if baseline_path is None:
-            baseline_path, baseline_root = config.baseline, config.root
-        if baseline_path and request.apply_baselines:
-            from mergegate.gates import baseline as baseline_file
-
-            reader = request.reader or Reader()
-            entries = baseline_file.read(baseline_path, reader)
-            name = os.path.relpath(baseline_path, request.cwd).replace(os.sep, "/")
-            unmatched = baseline_file.apply(
-                project_items, entries, baseline_root, request.cwd, name
-            )
+        # A bare `# noqa` is used by any finding on its line, a tool's too: `unused-noqa` judges
+        # only where the tools looked.
+        judged = files if tool_files is None or not config.tools else tool_files
+        held = hold_back(
+            project_items,
+            config,
+            request,
+            planned.run_root,
+            changes,
+            {},
+            file_lines(request.cwd),
+            judged,
+        )
+        if held is not None:
+            name, baseline_root, unmatched = held
             looked = baseline_scope(
                 config, files, project_items, request, baseline_root, tool_files
             )
             fixed.extend({**entry, "baseline": name} for entry in unmatched if looked(entry))
-        if changes is not None:
-            changes.mark_existing(project_items, request.cwd)
         assign_tiers(project_items, config.severity)
         decide(project_items, fail_on or config.fail_on)
         for item in project_items:

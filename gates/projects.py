@@ -17,26 +17,8 @@ import os
 
 from mergegate.gates.config import Config, build
 from mergegate.hooks.config import PYPROJECT, ConfigError, Reader, read_table, resolve
-
-
-def repository_root(path: str) -> str | None:
-    """The closest folder at or above `path` holding `.git` (a folder, or the file a worktree or
-    submodule has): where configuration discovery stops. Found without running git, which may
-    be missing or refuse a checkout another user owns."""
-    directory = os.path.realpath(path)
-    if not os.path.isdir(directory):
-        directory = os.path.dirname(directory)
-    while True:
-        if os.path.lexists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
-
-
-def inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+from mergegate.hooks.files import inside, repository_root
+from mergegate.hooks.paths import glob_match, relative_to
 
 
 class Projects:
@@ -65,6 +47,7 @@ class Projects:
         self._by_folder: dict[str, Config] = {}
         self._by_root: dict[str, Config] = {}
         self.forced: Config | None = None
+        self._default_config: Config | None = None
         if config_file:
             root = self._forced_root(config_file, [os.path.join(cwd, path) for path in paths])
             self.forced = self._load(config_file, root, standalone=True)
@@ -93,6 +76,29 @@ class Projects:
             return self.forced
         folder = path if os.path.isdir(path) else os.path.dirname(path)
         return self._for_folder(folder)
+
+    def excluded(self, path: str, config: Config, entry: str) -> bool:
+        """Whether `path` (of project `config`) is excluded by its project's `exclude` or by that
+        of a project around it, up to the project at `entry` (where the run came in): a folder
+        the outer project leaves out is left out whole, even when it holds a project of its own
+        (a bundled example, vendored code), unless the run was asked for that folder itself."""
+        while True:
+            relative = relative_to(path, config.root)
+            if any(glob_match(relative, pattern) for pattern in config.exclude):
+                return True
+            outer = self._outer(config)
+            if outer is None or not inside(config.root, entry) or config.root == entry:
+                return False
+            config = outer
+
+    def _outer(self, config: Config) -> Config | None:
+        """The project around `config`'s root, if any (none with --config)."""
+        if self.forced is not None or config.root == self.default_root:
+            return None
+        parent = os.path.dirname(config.root)
+        if parent == config.root or (self.repository and not inside(parent, self.repository)):
+            return None
+        return self._for_folder(parent)
 
     def _for_folder(self, folder: str) -> Config:
         pending = []
@@ -128,10 +134,11 @@ class Projects:
         return config
 
     def _defaults(self) -> Config:
-        root = self.default_root
-        if root not in self._by_root:
-            self._by_root[root] = Config(root)
-        return self._by_root[root]
+        """The defaults, rooted at the default root; kept apart from the projects by root, as
+        a folder above every table may ask for them before the table at that root is read."""
+        if self._default_config is None:
+            self._default_config = Config(self.default_root)
+        return self._default_config
 
     def project_of_pyproject(self, path: str) -> Config | None:
         """The project a listed `pyproject.toml` makes, if it has a table (and no --config
@@ -140,18 +147,6 @@ class Projects:
             return None
         directory = os.path.dirname(path)
         return self._project_at(directory, path)
-
-    def all(self) -> list[Config]:
-        """Every project met so far, in the order of their roots."""
-        found = list(self._by_root.values()) + ([self.forced] if self.forced else [])
-        unique = {id(config): config for config in found}
-        return sorted(unique.values(), key=lambda config: config.root)
-
-
-def check_inside(path: str, repository: str | None, shown: str) -> None:
-    """A path of the run must lie inside the repository the run is about."""
-    if repository is not None and not inside(os.path.realpath(path), repository):
-        raise ConfigError(f"{shown}: outside the repository {repository}")
 
 
 def load(config_file: str | None, start: str) -> Config:

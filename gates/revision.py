@@ -37,6 +37,7 @@ class RevisionReader(Reader):
     """Reads configuration files as they are at a git revision."""
 
     def __init__(self, rev: str, toplevel: str) -> None:
+        super().__init__(keep_parsed=False)
         self.rev = rev
         self.toplevel = os.path.realpath(toplevel)
         check = _git(self.toplevel, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")

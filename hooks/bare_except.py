@@ -5,9 +5,10 @@ from __future__ import annotations
 import _ast
 
 from .cli import run_python_hook
-from .finding import Finding
+from .edits import binds
+from .finding import SAFE, UNSAFE, Edit, Finding, Fix
 from .registry import BARE_EXCEPT as RULE
-from .source import Source
+from .source import Source, mentions
 from .syntax import statement_walk
 
 TYPE_CHECKING = False
@@ -15,9 +16,6 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     from collections.abc import Sequence
 
 MESSAGE = "do not use bare 'except:'; name the exceptions to handle"
-NEEDS = ("except",)
-"""Substrings one of which a file's text holds whenever `check` can report on it: the gate skips
-the rule (and, if no rule needs the tree, the tree) for other files."""
 
 
 def _reraises(handler: _ast.ExceptHandler) -> bool:
@@ -29,7 +27,7 @@ def _reraises(handler: _ast.ExceptHandler) -> bool:
 
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Every bare `except:`, at its `except` keyword; re-raising ones only if not allowed."""
-    if not any(needle in source.text for needle in NEEDS):
+    if not mentions(source.text, RULE.needs):
         return []
     allow_reraise = options.get("allow-reraise", True)
     findings = []
@@ -38,8 +36,23 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
             continue
         if allow_reraise and _reraises(node):
             continue
-        findings.append(source.finding(RULE.id, RULE.code, node, MESSAGE, length=len("except")))
+        finding = source.finding(RULE.id, RULE.code, node, MESSAGE, length=len("except"))
+        findings.append(finding.with_fix(_fix(source, finding, _reraises(node))))
     return findings
+
+
+def _fix(source: Source, finding: Finding, reraises: bool) -> Fix:
+    """Name the exceptions: `except BaseException:` for a handler that re-raises, which catches
+    exactly what `except:` catches (safe unless the module rebinds the name); `except
+    Exception:` for the others, which then let KeyboardInterrupt and SystemExit through
+    (unsafe: that is what the rule asks for, but it changes what the code does)."""
+    keyword_end = (finding.line, finding.end_column)
+    if reraises:
+        safety = UNSAFE if binds(source.tree, "BaseException") else SAFE
+        edit = Edit(*keyword_end, *keyword_end, " BaseException")
+        return Fix((edit,), safety, "catch `BaseException`, as `except:` does")
+    edit = Edit(*keyword_end, *keyword_end, " Exception")
+    return Fix((edit,), UNSAFE, "catch `Exception` (no longer KeyboardInterrupt, SystemExit)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

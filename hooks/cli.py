@@ -6,7 +6,9 @@ project) decides, exactly as `mergegate run --select <hook-id>` would. It prints
 CODE message` per new finding (marked when it does not block) and exits as the gate does: 0
 (nothing blocks), 1 (a finding blocks), 2 (a file could not be read, bad options or
 configuration, or a bug). Options given here win for this hook only; they belong in
-`pyproject.toml`, where hook and gate read the same ones.
+`pyproject.toml`, where hook and gate read the same ones. `--fix` (and `--unsafe-fixes`) fix
+what the rule finds, as `mergegate run --fix` does, and exit 1 when a file changed: pre-commit
+then shows the change and the commit is tried again.
 
 A name that exists as a file is a file, never an option: pre-commit appends the names of the files
 it checks after the hook's arguments, and a file named `--exclude=*.py` must not switch a check
@@ -34,6 +36,8 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
     RepoCheck = Callable[[str, dict[str, object]], list[Finding]]
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FIX_FLAGS = ("fix", "unsafe-fixes")
+"""Flags every hook takes besides its rule's options."""
 
 
 class _NeedsArgparse(Exception):
@@ -43,12 +47,15 @@ class _NeedsArgparse(Exception):
 class Invocation:
     """What a hook's command line asked for."""
 
-    __slots__ = ("overrides", "config", "positionals")
+    __slots__ = ("overrides", "config", "positionals", "fix", "unsafe_fixes")
 
     def __init__(self) -> None:
         self.overrides: dict[str, object] = {}
         self.config: str | None = None
         self.positionals: list[str] = []
+        self.fix = False
+        """`--fix`: fix what the rule finds (exit 1 when a file changed)."""
+        self.unsafe_fixes = False
 
 
 def parse_argv(rule: Rule, argv: Sequence[str]) -> Invocation:
@@ -86,6 +93,9 @@ def parse_argv(rule: Rule, argv: Sequence[str]) -> Invocation:
             else:
                 invocation.overrides[name] = value
             continue
+        if name in FIX_FLAGS and not has_value:
+            setattr(invocation, name.replace("-", "_"), True)
+            continue
         flag = name[3:] if name.startswith("no-") else name
         if has_value or not _is_flag(rule, flag):
             raise _NeedsArgparse
@@ -109,7 +119,8 @@ def build_parser(rule: Rule, positional: str) -> argparse.ArgumentParser:
         prog=f"mergegate-{rule.id}",
         description=f"{rule.summary}\n\n{rule.what}\n\nWhy: {rule.why}",
         epilog=(
-            "Exit status: 0 nothing blocks, 1 a finding blocks, 2 error. The project's "
+            "Exit status: 0 nothing blocks, 1 a finding blocks (or --fix changed a file), 2 error."
+            " The project's "
             "[tool.mergegate] decides as it does for `mergegate run` (select, ignore, severity, "
             f"fail-on, baseline); options belong under [tool.mergegate.rules.{rule.id}], where "
             "the hook and the gate read the same ones."
@@ -121,6 +132,14 @@ def build_parser(rule: Rule, positional: str) -> argparse.ArgumentParser:
     else:
         parser.add_argument("root", nargs="?", default=".", help="repository root (default: .)")
     parser.add_argument("--config", metavar="FILE", help="configuration file to read")
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="fix the new findings that have a safe fix; exit 1 when a file changed",
+    )
+    parser.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix, make unsafe fixes too"
+    )
     for option in rule.options:
         if option.kind == "bool":
             parser.add_argument(
@@ -184,14 +203,23 @@ def _run(rule: Rule, check: object, invocation: Invocation, paths: list[str]) ->
     request.only_rule = rule.id
     request.rule_options = invocation.overrides
     request.check = check
+    changed = False
     try:
-        outcome = run(request)
+        if invocation.fix:
+            from mergegate.gates.fixes import fix
+
+            outcome, fixed = fix(request, invocation.unsafe_fixes, write=True)
+            changed = bool(fixed.changed)
+        else:
+            outcome = run(request)
     except (ConfigError, InputError) as problem:
         fail(prog, str(problem))
         return EXIT_ERROR
     write_safely(sys.stdout, hook_report(outcome, prog))
     for error in outcome.errors:
         fail(prog, error.removeprefix(f"{rule.id}: "))
+    if changed and outcome.exit_code != EXIT_ERROR:
+        return EXIT_FINDINGS  # pre-commit's convention: a hook that changed files fails
     return outcome.exit_code
 
 
@@ -217,7 +245,7 @@ def hook_report(outcome: Outcome, prog: str) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) -> int:
+def run_python_hook(rule: Rule, check: PythonCheck | None, argv: Sequence[str] | None) -> int:
     """`main()` of a hook that checks Python files one at a time."""
     invocation = _invocation(rule, argv, "filenames")
     if isinstance(invocation, int):
@@ -227,7 +255,7 @@ def run_python_hook(rule: Rule, check: PythonCheck, argv: Sequence[str] | None) 
     )
 
 
-def run_repo_hook(rule: Rule, check: RepoCheck, argv: Sequence[str] | None) -> int:
+def run_repo_hook(rule: Rule, check: RepoCheck | None, argv: Sequence[str] | None) -> int:
     """`main()` of a repository-wide hook: checks the repository at ROOT (default: here)."""
     invocation = _invocation(rule, argv, "root")
     if isinstance(invocation, int):

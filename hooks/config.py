@@ -24,7 +24,8 @@ KEYS = {
     "select": "Rule ids or code prefixes to run (default: all); adapter codes (`F`, `E501`) too.",
     "ignore": "Rule ids or code prefixes not to report; the most specific of select/ignore wins.",
     "exclude": "Glob patterns of files (relative to the project root) that are never checked.",
-    "tools": "Adapters to run besides the hooks: any of flake8, bandit, black, autoflake.",
+    "tools": "Adapters (third-party tools) to run besides the hooks, by name; the adapters "
+    "section lists them.",
     "baseline": "A baseline file (from `mergegate baseline`), relative to the project root; its "
     "findings never block.",
     "fail-on": "The lowest tier that blocks: P0 (default), P1, P2, P3 or never.",
@@ -38,8 +39,8 @@ KEYS = {
     "noqa-report-unused": "Run the opt-in `unused-noqa` rule (MG002): report a `# noqa` that "
     "silences nothing (default false).",
 }
-"""Every key of a configuration table, with the one-line help the README reference is built
-from."""
+"""Every key of a configuration table, with the one-line help the configuration reference
+(docs/gate.md) is built from."""
 
 PYPROJECT = "pyproject.toml"
 MAX_EXTEND_DEPTH = 32
@@ -47,7 +48,11 @@ MAX_EXTEND_DEPTH = 32
 
 
 class Reader:
-    """Reads configuration files from the working tree."""
+    """Reads configuration files from the working tree; `keep_parsed` lets parsed documents be
+    kept in the user's cache directory (`ParsedCache`), which `--no-cache` turns off."""
+
+    def __init__(self, keep_parsed: bool = True) -> None:
+        self.keep_parsed = keep_parsed
 
     def read(self, path: str) -> bytes | None:
         """A file's bytes, or None when there is no such file; ConfigError when it cannot be
@@ -73,10 +78,11 @@ class Reader:
         return path
 
 
-def parse_toml(path: str, data: bytes) -> dict[str, object]:
+def parse_toml(path: str, data: bytes, keep: bool = True) -> dict[str, object]:
     """A TOML document; any failure is a ConfigError naming the file. Parsed documents are kept
-    (`ParsedCache`), so that a hook starting in a project does not pay for importing `tomllib`."""
-    cache = ParsedCache.shared()
+    (`ParsedCache`, unless not `keep`), so that a hook starting in a project does not pay for
+    importing `tomllib`."""
+    cache = ParsedCache(ParsedCache.folder() if keep else None)
     known = cache.get(path, data)
     if known is not None:
         return known
@@ -106,19 +112,22 @@ class ParsedCache:
     NAME = "parsed-config.marshal"
     KEPT = 32
     """Files kept; the least recently stored go first."""
-    _shared: ParsedCache | None = None
 
     def __init__(self, folder: str | None) -> None:
-        self.path = os.path.join(folder, "mergegate", self.NAME) if folder else None
+        self.path = os.path.join(folder, self.NAME) if folder else None
         self.entries: dict[str, tuple[bytes, dict[str, object]]] | None = None
 
-    @classmethod
-    def shared(cls) -> ParsedCache:
-        if cls._shared is None:
-            from .files import user_cache_home
+    @staticmethod
+    def folder() -> str | None:
+        """Where the results cache lives when its folder is named (`$MERGEGATE_CACHE_DIR`, as CI
+        systems restore it), else `mergegate/` in the user's cache directory."""
+        from .files import user_cache_home
 
-            cls._shared = cls(user_cache_home())
-        return cls._shared
+        named = os.environ.get("MERGEGATE_CACHE_DIR")
+        if named and os.path.isabs(named):
+            return named
+        home = user_cache_home()
+        return os.path.join(home, "mergegate") if home else None
 
     def _load(self) -> dict[str, tuple[bytes, dict[str, object]]]:
         if self.entries is None:
@@ -136,6 +145,8 @@ class ParsedCache:
         return self.entries
 
     def get(self, path: str, data: bytes) -> dict[str, object] | None:
+        if self.path is None:
+            return None
         entry = self._load().get(os.path.abspath(path))
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == data:
             document = entry[1]
@@ -195,7 +206,8 @@ def read_table(path: str, reader: Reader, standalone: bool = False) -> dict[str,
     if not standalone and b"mergegate" not in data and b"\\u" not in data.lower():
         return None  # the cheap test most pyprojects fail (a key may spell the name in escapes)
     is_pyproject = os.path.basename(path) == PYPROJECT
-    return table_of(reader.describe(path), parse_toml(path, data), standalone and not is_pyproject)
+    document = parse_toml(path, data, reader.keep_parsed)
+    return table_of(reader.describe(path), document, standalone and not is_pyproject)
 
 
 def resolve(

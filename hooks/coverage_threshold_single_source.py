@@ -24,7 +24,8 @@ from .coverage_commands import PYTEST_COV, locate, thresholds
 from .finding import Finding
 from .registry import COVERAGE_THRESHOLD_SINGLE_SOURCE as RULE
 from .registry import THRESHOLD_DISAGREES, THRESHOLD_REPEATED
-from .source import Source, parse, walk
+from .source import Source, parse
+from .syntax import walk
 from .textfile import Repository, TextFile, ini_options, toml_leaves, toml_lookup, toml_pairs
 from .textfile import toml_value, yaml_get, yaml_scalars
 

@@ -12,12 +12,14 @@ import builtins
 import os
 
 from .cli import run_python_hook
-from .finding import Finding
+from .edits import expression_removals
+from .finding import UNSAFE, Finding
 from .paths import glob_match
 from .registry import DEBUG_PRINT as RULE
 from .registry import PPRINT_CALL, PRINT_CALL
-from .source import Source, iter_child_nodes
+from .source import Source, mentions
 from .syntax import (
+    iter_child_nodes,
     CAPTURES,
     TRIES,
     bound_name,
@@ -43,9 +45,6 @@ PPRINT_MESSAGE = "`pprint()` call left in the code; use `logging`, or remove it"
 PRINTS = {("", "print"), ("builtins", "print")}  # "" is the builtins scope, as ruff spells it
 PPRINTS = {("pprint", "pprint"), ("pprint", "pp")}
 STANDARD_STREAMS = {("sys", "stdout"), ("sys", "stderr")}
-NEEDS = ("print",)
-"""Substrings one of which a file's text holds whenever `check` can report on it (see
-bare_except.NEEDS): every way to reach print, pprint or pp spells "print" somewhere."""
 
 MODULE, CLASS, FUNCTION, COMPREHENSION, TYPE_PARAMS = range(5)
 
@@ -546,10 +545,11 @@ def _writes_elsewhere(call: _ast.Call, stream: str, scopes: _Scopes) -> bool:
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Calls resolving to `print` or `pprint.pprint`/`pprint.pp`, at the callee."""
     filename = source.path.rpartition("/")[2]
-    if filename == "__main__.py" or not any(needle in source.text for needle in NEEDS):
+    if filename == "__main__.py" or not mentions(source.text, RULE.needs):
         return []
     exclude = options.get("exclude", RULE.option("exclude").default)
-    if any(glob_match(source.path, pattern) for pattern in exclude):  # type: ignore[attr-defined]
+    relative = source.relative
+    if any(glob_match(relative, pattern) for pattern in exclude):  # type: ignore[attr-defined]
         return []
     calls: list[tuple[_ast.Call, str, str]] = []
 
@@ -562,10 +562,20 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
     scopes = _Scopes(_module_name(source.path), on_call)
     scopes.run(source.tree)
     spans = _main_guard_spans(source.tree) if calls else []
-    return [
-        source.finding(RULE.id, code, call.func, message)
+    reported = [
+        (call, code, message)
         for call, code, message in calls
         if not any(start <= (call.lineno, call.col_offset) <= end for start, end in spans)
+    ]
+    # ruff's T201/T203 fix, unsafe: the output goes, and so does whatever its arguments do
+    titles = {
+        id(call): f"remove the `{'print' if code == PRINT_CALL.code else 'pprint'}()` call"
+        for call, code, _ in reported
+    }
+    fixes = expression_removals(source, titles, UNSAFE)
+    return [
+        source.finding(RULE.id, code, call.func, message).with_fix(fixes.get(id(call)))
+        for call, code, message in reported
     ]
 
 

@@ -24,6 +24,22 @@ def inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def repository_root(path: str) -> str | None:
+    """The closest folder at or above `path` holding `.git` (a folder, or the file a worktree or
+    submodule has): where configuration discovery stops. Found without running git, which may
+    be missing or refuse a checkout another user owns."""
+    directory = os.path.realpath(path)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    while True:
+        if os.path.lexists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
 def read_file(path: str, shown_as: str | None = None, within: str | None = None) -> bytes:
     """A regular file's bytes. A missing, unreadable or non-regular path (a folder, a pipe, a
     device, a socket), one larger than MAX_BYTES, or, when `within` is given, one whose real

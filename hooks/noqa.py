@@ -416,4 +416,4 @@ def noted(finding: Finding, note: str) -> Finding:
     """The finding with `(note)` after its message: every report then says why it still counts."""
     fields = list(finding.astuple())
     fields[7] = f"{finding.message} ({note})"
-    return Finding(*fields)  # type: ignore[arg-type]
+    return Finding(*fields, fix=finding.fix)  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
 """The one registry of rules: id, codes, default tiers, summaries, options and documentation.
 
-Everything user-facing about a rule is written here once and feeds the README, `--help`, the
+Everything user-facing about a rule is written here once and feeds the docs, `--help`, the
 configuration validator and SARIF rule help. Kept free of imports so every hook can load it at
 start-up for nothing.
 """
@@ -82,6 +82,7 @@ class Rule:
         "options",
         "differences",
         "opt_in",
+        "needs",
     )
 
     def __init__(
@@ -98,6 +99,7 @@ class Rule:
         options: tuple[Option, ...] = (),
         differences: str = "",
         opt_in: bool = False,
+        needs: tuple[str, ...] | None = None,
     ) -> None:
         self.id = id
         self.codes = codes
@@ -113,6 +115,10 @@ class Rule:
         self.options = options
         self.differences = differences
         self.opt_in = opt_in  # left out of the default selection: runs only when asked for
+        self.needs = needs
+        """A Python rule's pre-check: token sequences one of which a file's text holds whenever
+        the check can report on it (`hooks.source.mentions`; None: any file). Here, not in the
+        rule's module, so that the gate skips a rule, and the tree, without importing it."""
 
     @property
     def code(self) -> str:
@@ -131,7 +137,7 @@ class Rule:
         raise KeyError(name)
 
     def implementation(self) -> Any:
-        """The module under mergegate.hooks that implements the rule (its `check`, `NEEDS`,
+        """The module under mergegate.hooks that implements the rule (its `check`, `main`,
         `inputs`), imported on first use with the builtin `__import__`: `importlib` would cost
         a hook's start-up time."""
         package = __import__(f"mergegate.hooks.{self.module}")
@@ -271,6 +277,7 @@ BARE_EXCEPT = Rule(
     summary="An `except:` clause with no exception type.",
     scope="python",
     module="bare_except",
+    needs=("except :",),
     what=(
         "Reports every `except:` handler that names no exception type, at the `except` keyword. "
         "By default a handler whose body directly contains a bare `raise` (clean up, then "
@@ -306,6 +313,7 @@ UNUSED_GLOBAL = Rule(
     summary="A `global` or `nonlocal` declaration for a name the scope never binds.",
     scope="python",
     module="unused_global",
+    needs=("global", "nonlocal"),
     what=(
         "Reports a `global` or `nonlocal` name, declared in a function or class body, that the "
         "same scope never binds: no assignment of any kind (plain, augmented, annotated, star "
@@ -341,6 +349,9 @@ DEBUG_PRINT = Rule(
     summary="A call to the builtin `print` or to `pprint.pprint`/`pprint.pp` in library code.",
     scope="python",
     module="debug_print",
+    # every way to reach print, pprint or pp spells "print" (a token may be part of a
+    # longer word: `pprint`)
+    needs=("print",),
     what=(
         "Reports calls that resolve to the builtin `print` (MG301) or to `pprint.pprint` or "
         "`pprint.pp` (MG302), at the callee. Names are resolved through the file's imports and "
@@ -368,8 +379,8 @@ DEBUG_PRINT = Rule(
             "list",
             ["test_*.py", "*_test.py", "conftest.py", "**/test/**", "**/tests/**"],
             "Glob patterns of files where printing is fine (test code). A pattern without `/` "
-            "matches a file or folder name; one with `/` matches the path from the repository "
-            "root, `**` spanning folders.",
+            "matches a file or folder name; one with `/` matches the path from the project root "
+            "(whatever the current directory), `**` spanning folders.",
         ),
     ),
     differences=(
@@ -388,13 +399,22 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
     summary="A shared instance created lazily by check-then-create without holding a lock.",
     scope="python",
     module="global_singleton_without_lock",
+    # a shared target is a `global`/`nonlocal` name, or is reached through a class reference: a
+    # class of the module, a classmethod's, `__new__`'s or a metaclass method's first parameter
+    # (all inside `class`), a parameter named like a class (`vocabulary.CLASS_PARAMETERS`),
+    # `type(x)` or `x.__class__`; or it is an attribute of a function of the module (`def`)
+    needs=("global", "nonlocal", "class", "cls", "kls", "klass", "clazz", "mcs", "type", "def"),
     what=(
         "Reports, in any function, the assignment that creates a shared instance after a check "
         "found it missing, when no lock is held across both. Shared targets: a `global` or "
         "`nonlocal` name; an attribute of a class (`cls._instance` in `__new__`, a classmethod "
-        "or a metaclass method, `ClassName._instance` anywhere, `type(self)._x`); an entry of a "
-        "registry keyed by a class (`cls._instances[cls]` in a metaclass `__call__`, "
-        "`instances[cls]` in a decorator). Checks: `x is None`, `not x`, `x == None`, a "
+        "(by decorator or by `name = classmethod(func)` in the class body) or a metaclass "
+        "method, `ClassName._instance` anywhere, `type(self)._x`, `self.__class__._x`, also "
+        "when checked through the instance: `if self._x is None: type(self)._x = ...`); an "
+        "attribute of a function, which every caller shares (`get_pool.pool`, by the module "
+        "function's name or the function's own); an entry of a registry keyed by a class "
+        "(`cls._instances[cls]` in a metaclass `__call__`, `instances[cls]` in a decorator). "
+        "Checks: `x is None`, `not x`, `x == None`, a "
         'sentinel (`x is _MISSING`), `not hasattr(cls, "_x")`, `getattr(cls, "_x", None) '
         'is None`, `"_x" not in cls.__dict__`, `cls not in registry`, `registry.get(cls) is '
         'None`, `"x" not in globals()`, each also through a local that holds the target or as '
@@ -402,10 +422,14 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
         "`return`/`raise` (`if x is not None: return x`), in `except NameError`/"
         "`AttributeError`/`KeyError` after a `try` that reads the target, or in one expression "
         "(`x = x or Make()`, `x = Make() if x is None else x`). Double-checked locking that "
-        "checks outside the lock and creates inside it without checking again is reported too.\n\n"
+        "checks outside the lock and creates inside it without checking again is reported too. "
+        "So is a check of a module global followed by a call of an initializer, a module "
+        "function that on every call creates that global at its own top level without "
+        "checking it (`if _table is None: _fill()`, where `_fill` runs `global _table; "
+        "_table = [0] * n` and fills it): the finding is at the call.\n\n"
         "An instance is a call of a class (a capitalized name, `cls(...)`, `__new__`, "
         "`__call__`, `cls.from_...()`), of a factory (a name starting with create, make, build, "
-        "new, connect or open; not one that makes a class, nor one that makes a value: "
+        "new, connect, open or factory; not one that makes a class, nor one that makes a value: "
         "`build_table`, `make_pattern`, `new_id`), an empty container stored before it is "
         "filled (`{}`, `[]`, `dict()`, `[None] * n`), or a local made one after the check. Not "
         "instances, so not reported: constants, computed values (`re.compile(...)`, a tuple, a "
@@ -435,10 +459,24 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
         "including `x = await make()`, unless an `async with` lock is held across both (a "
         "threading lock does not stop other tasks). Without an await, no other task can run "
         "in between, so nothing is reported.\n\n"
-        "Not reported: module-level code (it runs once, under the import lock); instance "
-        "attributes (`self._x`); the class a metaclass `__init__` or `__init_subclass__` sets "
-        "up (no other thread can see it yet); plain setters and counters; assignments not "
-        "guarded by a check of the same target; imports; `dict.setdefault` (atomic)."
+        "Not reported: module-level code (it runs once, under the import lock); what a function "
+        "that the module's own top-level code calls unconditionally creates (`_NoValue = "
+        "_NoValueType()` right after the class runs its `__new__`; `C.get()` runs `get`; "
+        "`f()` runs `f`): it is made at import, under the import lock, and later calls find "
+        "it (a class-keyed registry entry is per class, so it is still reported); a run-once "
+        "setup, whose plain presence check raises when the target exists (`if hasattr(State, "
+        '"saved"): raise ...`): it refuses a second call and hands nothing out; closure '
+        "state that another function of the same closure sets back to None or deletes "
+        "(`nonlocal window` toggled by show and hide handlers): it is an object's state, not "
+        "an instance made once; instance attributes (`self._x`); the class a metaclass "
+        "`__init__` or `__init_subclass__` sets up (no other thread can see it yet); plain "
+        "setters and counters; assignments not guarded by a check of the same target; "
+        "imports; `dict.setdefault` (atomic); an initializer whose caller holds a lock, or "
+        "that checks the global itself (it is then a getter, judged on its own).\n\n"
+        "Reported although one thread may be all that runs them: getters on a GUI toolkit's "
+        "main thread and test hooks (`setup_module`). Which threads call a function is not "
+        "in its code; the race is real in the code's own terms and harmless only by a "
+        "contract outside it, so `# noqa: MG401` is the place to say so."
     ),
     why=(
         "Two threads can both see the instance missing and both create it: two connection "
@@ -466,10 +504,16 @@ GLOBAL_SINGLETON_WITHOUT_LOCK = Rule(
         ),
     ),
     differences=(
-        "No other linter we know has this rule. Deliberate limits: keyed caches that are not "
-        "class-keyed registries (`if key not in cache: cache[key] = ...`), attributes of "
-        "module-level objects (`_state.client`, often a `threading.local`), and factories "
-        "with other names (`get_client()`) are not reported."
+        "No other linter we know has this rule. Deliberate limits, not reported: keyed caches "
+        "that are not class-keyed registries (`if key not in cache: cache[key] = Obj()`): on "
+        "real code most are per-call accumulators, loader context dictionaries or caches of "
+        "equal values, so reporting them would be wrong more often than right; attributes of "
+        "module-level objects (`_state.client`, often a `threading.local`); factories with "
+        "other names (`get_client()`, `get_backend()`), whose results may be shared objects "
+        "already; a companion global created under another global's check (`if _path is "
+        "None: _ctx = as_file(...); _path = ...`), which a check of one name does not make a "
+        "check of the other; and the result of an unknown function (`wrapper.saved = "
+        "func()`), not known to be an instance."
     ),
 )
 

@@ -120,6 +120,51 @@ class Document:
                 last = following
         return entry.line, last + 1
 
+    def removal(self, entry: Entry) -> tuple[int, int] | None:
+        """The lines to remove to drop `entry`: its block, and the blank lines after it when a
+        blank line (or the top) is before it, so no gap doubles; None when its block names
+        another secret too (two names on a line, a heading over other entries)."""
+        first, last = self.block(entry)
+        if any(other is not entry and first <= other.line <= last for other in self.entries):
+            return None
+        if first == 1 or self._kinds[first - 2] == _BLANK:
+            while last + 1 < len(self._kinds) and self._kinds[last] == _BLANK:
+                last += 1
+        return first, last
+
+    def new_entries(self, secrets: list[tuple[str, str]]) -> tuple[int, list[str]]:
+        """Where (after which line; 0 for the top) and which lines add an entry for each of
+        `secrets` (name, description) in the document's style, after its last entry of that
+        style; without entries, a table after its last text."""
+        style = self.style
+        if style is None:
+            last_text = max(
+                (number for number, line in enumerate(self._lines, 1) if line.strip()), default=0
+            )
+            table = new_table(secrets)
+            return last_text, (["", *table] if last_text else table)
+        entry = [entry for entry in self.entries if entry.style == style][-1]
+        after = self.block(entry)[1]
+        line = self._lines[entry.line - 1]
+        if style == TABLE:
+            header = entry.line - 1
+            while header > 0 and self._kinds[header - 1] == TABLE:
+                header -= 1
+            width = len(_cells(self._lines[header]))
+            column = _name_column(self._lines[header])
+            return after, [_row(name, text, width, column) for name, text in secrets]
+        if style == LIST:
+            item = _LIST_ITEM.match(line)
+            marker = item.group("marker") if item else "- "
+            return after, [f"{marker}{code_span(name)}: {text}" for name, text in secrets]
+        if style == HEADING:
+            level = "#" * self._levels[entry.line - 1]
+            lines = []
+            for name, text in secrets:
+                lines += ["", f"{level} {code_span(name)}", "", text]
+            return after, lines
+        return after, [f"{code_span(name)}: {text}" for name, text in secrets]
+
 
 def read_document(text: str, known: Collection[str] = ()) -> Document:
     """The entries of a Markdown secrets document.
@@ -294,3 +339,33 @@ class _Reader:
             and self.kinds[-1:] not in ([_TEXT], [LIST])
             and len(self.lines[index]) - len(self.lines[index].lstrip(" ")) < 4
         )
+
+
+NEW_DOCUMENT = ("# Secrets", "", "The secrets the workflows read, one entry each.", "")
+"""The head of a secrets document written from scratch."""
+
+
+def new_table(secrets: list[tuple[str, str]]) -> list[str]:
+    """A table naming `secrets` (name, description)."""
+    rows = [_row(name, text, 2, 0) for name, text in secrets]
+    return ["| Secret | What it is for |", "| --- | --- |", *rows]
+
+
+def _row(name: str, text: str, width: int, column: int) -> str:
+    """A table row of `width` cells: the name in `column`, the description in the first other."""
+    cells = [""] * max(width, 1)
+    cells[min(column, len(cells) - 1)] = code_span(name)
+    others = [index for index in range(len(cells)) if index != column]
+    if others:
+        cells[others[0]] = text.replace("|", "\\|")
+    return "| " + " | ".join(cells) + " |"
+
+
+def code_span(text: str) -> str:
+    """`text` as a Markdown code span that shows it as written: a fence longer than any run of
+    backticks in it, control characters as `?`, so a file name cannot end the span or the line."""
+    text = "".join(char if char.isprintable() else "?" for char in text)
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"

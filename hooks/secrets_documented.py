@@ -285,9 +285,8 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
 
     docs = os.path.join(root, str(options.get("docs", RULE.option("docs").default)))
     docs_shown = display(docs, root)
-    decoded = (
-        decode_text(docs_shown, read_file(docs, within=root)) if os.path.exists(docs) else None
-    )
+    data = read_file(docs, within=root) if os.path.exists(docs) else None
+    decoded = decode_text(docs_shown, data) if data is not None else None
     if isinstance(decoded, Finding):
         return sorted([*findings, decoded], key=Finding.sort_key)
     referenced = {IMPLICIT}
@@ -295,8 +294,11 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
         referenced.update(workflow.inputs)
         referenced.update(name.upper() for kind, name, _ in workflow.uses if kind == NAMED)
     document = decoded.text if decoded is not None else None
-    entries = read_document(document, referenced).entries if document is not None else []
+    model = read_document(document, referenced) if document is not None else None
+    entries = model.entries if model is not None else []
     documented = {entry.name.upper() for entry in entries}
+    undocumented: list[tuple[Finding, str]] = []  # MG601 findings, with the name each is about
+    missing: dict[str, tuple[str, list[str]]] = {}  # by name in capitals: as written, workflows
     inherited = {_local_path(called) for workflow in workflows for called, _ in workflow.inherits}
     for workflow in workflows:
         for kind, name, where in workflow.uses:
@@ -306,9 +308,20 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
             if workflow.reads_input(name) and workflow.path not in inherited:
                 continue
             message = _undocumented(name, docs_shown, document)
-            findings.append(
-                Finding(RULE.id, UNDOCUMENTED_SECRET.code, workflow.path, *where, message)
-            )
+            finding = Finding(RULE.id, UNDOCUMENTED_SECRET.code, workflow.path, *where, message)
+            undocumented.append((finding, name))
+            if _is_secret_name(name):
+                users = missing.setdefault(key, (name, []))[1]
+                users.extend([] if workflow.path in users else [workflow.path])
+    if missing:
+        from .secrets_fixes import add_entries
+
+        fix = add_entries(docs_shown, decoded, data or b"", model, list(missing.values()))
+        undocumented = [
+            (finding.with_fix(fix if _is_secret_name(name) else None), name)
+            for finding, name in undocumented
+        ]
+    findings.extend(finding for finding, _ in undocumented)
     caveat = ""
     if unknown:  # say so rather than stay silent: those places might read the entry
         first = min(unknown, key=Finding.sort_key)
@@ -318,24 +331,32 @@ def check(root: str, options: dict[str, object]) -> list[Finding]:
             message = (
                 f"`{entry.name}` is documented but no workflow uses it; remove the entry{caveat}"
             )
-            findings.append(
-                Finding(
-                    RULE.id,
-                    STALE_SECRET_ENTRY.code,
-                    docs_shown,
-                    entry.line,
-                    entry.column,
-                    entry.line,
-                    entry.end_column,
-                    message,
-                )
+            stale = Finding(
+                RULE.id,
+                STALE_SECRET_ENTRY.code,
+                docs_shown,
+                entry.line,
+                entry.column,
+                entry.line,
+                entry.end_column,
+                message,
             )
+            if not unknown and model is not None and decoded is not None:
+                from .secrets_fixes import remove_entry
+
+                stale = stale.with_fix(remove_entry(model, entry, decoded.lines))
+            findings.append(stale)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _is_secret_name(name: str) -> bool:
+    """Letters, digits and `_`, not first a digit: what GitHub takes as a secret's name."""
+    return name.isascii() and name.replace("_", "a").isalnum() and not name[:1].isdigit()
 
 
 def _undocumented(name: str, docs: str, document: str | None) -> str:
     """MG601's message: what is wrong, and how to fix it."""
-    if not (name.isascii() and name.replace("_", "a").isalnum() and not name[:1].isdigit()):
+    if not _is_secret_name(name):
         return (
             f"`{name}` cannot be a secret's name (letters, digits and `_`, not first a digit): "
             "this reads an empty value"

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import _ast
 
-from .source import iter_child_nodes
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
     from collections.abc import Iterable, Iterator
@@ -41,7 +39,10 @@ def bound_name(alias: _ast.alias) -> str:
 
 def captured_name(pattern: _ast.AST) -> str | None:
     """The name a `CAPTURES` pattern binds: `case x`, `case _ as x`, `[*x]`, `{**x}`; or None."""
-    return getattr(pattern, "rest" if isinstance(pattern, _ast.MatchMapping) else "name")
+    name: str | None = getattr(
+        pattern, "rest" if isinstance(pattern, _ast.MatchMapping) else "name"
+    )
+    return name
 
 
 def dotted_name(node: _ast.AST) -> tuple[str, ...] | None:
@@ -111,5 +112,28 @@ def scope_walk(nodes: Iterable[_ast.AST]) -> Iterator[_ast.AST]:
         if isinstance(node, SCOPES):
             continue
         children = list(iter_child_nodes(node))
+        children.reverse()
+        stack.extend(children)
+
+
+def iter_child_nodes(node: _ast.AST) -> Iterator[_ast.AST]:
+    """The direct children of `node`, in field order (as `ast.iter_child_nodes`)."""
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, _ast.AST):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, _ast.AST):
+                    yield item
+
+
+def walk(node: _ast.AST) -> Iterator[_ast.AST]:
+    """Every node under `node` (itself included), depth first, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        children = list(iter_child_nodes(current))
         children.reverse()
         stack.extend(children)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import _ast
 
 from .cli import run_python_hook
-from .finding import Finding
+from .edits import end, isolation, places, remove_statement, start
+from .finding import SAFE, UNSAFE, Edit, Finding, Fix
 from .registry import UNUSED_GLOBAL as RULE
-from .source import Source, iter_child_nodes
-from .syntax import CAPTURES, DEFINITIONS, blocks, bound_name, captured_name
+from .source import Source, mentions
+from .syntax import CAPTURES, DEFINITIONS, blocks, bound_name, captured_name, iter_child_nodes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the interpreter skips it
@@ -22,9 +23,6 @@ if TYPE_CHECKING:  # typing costs start-up time; mypy reads this block, the inte
 
     Declaration = tuple["_ast.Global | _ast.Nonlocal", str, set[str]]
 
-NEEDS = ("global", "nonlocal")
-"""Substrings one of which a file's text holds whenever `check` can report on it (see
-bare_except.NEEDS)."""
 
 COMPREHENSIONS = (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)
 
@@ -34,7 +32,7 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
     scopes `_declarations` needs to walk. Statements only, so cheap: most files that say "global"
     say it in a comment or a string, or at module level."""
     found: dict[int, _ast.AST] = {}
-    pending: list[tuple[_ast.AST, _ast.AST | None]] = [(node, None) for node in tree.body]
+    pending: list[tuple[_ast.stmt, _ast.AST | None]] = [(node, None) for node in tree.body]
     while pending:
         node, owner = pending.pop()
         if isinstance(node, (_ast.Global, _ast.Nonlocal)):
@@ -43,9 +41,7 @@ def _declaring_definitions(tree: _ast.Module) -> list[_ast.AST]:
             continue
         if isinstance(node, DEFINITIONS):
             owner = node
-        pending.extend(
-            (child, owner) for block in blocks(node) for child in block  # type: ignore[arg-type]
-        )
+        pending.extend((child, owner) for block in blocks(node) for child in block)
     return list(found.values())
 
 
@@ -120,14 +116,15 @@ def _declarations(definition: _ast.AST) -> list[Declaration]:
 def check(source: Source, options: dict[str, object]) -> list[Finding]:
     """Each declared name its scope never binds, once, at the last statement declaring it there
     (as pyflakes reports it)."""
-    if not any(needle in source.text for needle in NEEDS):
+    if not mentions(source.text, RULE.needs):
         return []
     last: dict[tuple[int, str], tuple[_ast.Global | _ast.Nonlocal, set[str]]] = {}
-    declarations = [
-        declaration
-        for definition in _declaring_definitions(source.tree)
-        for declaration in _declarations(definition)
-    ]
+    declarations = []
+    owners: dict[int, _ast.AST] = {}  # each declaring statement's function or class
+    for definition in _declaring_definitions(source.tree):
+        for declaration in _declarations(definition):
+            declarations.append(declaration)
+            owners[id(declaration[0])] = definition
     for statement, name, scope in declarations:
         key = (id(scope), name)
         previous = last.get(key)
@@ -140,7 +137,65 @@ def check(source: Source, options: dict[str, object]) -> list[Finding]:
         kind = "global" if isinstance(statement, _ast.Global) else "nonlocal"
         message = f"`{kind} {name}` has no effect: nothing in this scope binds {name!r}"
         findings.append(source.finding(RULE.id, RULE.code, statement, message))
+    if findings:
+        fixes = _fixes(source, [(statement, scope) for statement, scope in last.values()], owners)
+        findings = [
+            finding.with_fix(fixes.get((finding.line, finding.column))) for finding in findings
+        ]
     return findings
+
+
+def _fixes(
+    source: Source,
+    reported: list[tuple[_ast.Global | _ast.Nonlocal, set[str]]],
+    owners: dict[int, _ast.AST],
+) -> dict[tuple[int, int], Fix]:
+    """The fix of each reported statement, by its place: the names its scope never binds taken
+    out of it, the whole statement when none is left (`pass` where the block would be empty).
+
+    A `nonlocal` name that is only read resolves to the same variable without the declaration;
+    so does a `global` one, unless a function around the scope binds the name (the read would
+    then find that function's variable): safe, and unsafe there.
+    """
+    unused = {
+        id(statement): (statement, [name for name in statement.names if name not in scope])
+        for statement, scope in reported
+    }
+    nested = _inside_functions(source.tree)
+    found = {id(place[0]): place for place in places(source.tree, lambda s: id(s) in unused)}
+    fixes = {}
+    for statement, names in unused.values():
+        kind = "global" if isinstance(statement, _ast.Global) else "nonlocal"
+        safe = kind == "nonlocal" or id(owners[id(statement)]) not in nested
+        kept = [name for name in statement.names if name not in names]
+        edit: Edit | None
+        if kept:
+            span = (*start(source, statement), *end(source, statement))
+            edit = Edit(*span, f"{kind} {', '.join(kept)}")
+            title = f"remove {', '.join(f'`{name}`' for name in names)} from `{kind}`"
+            block = None
+        else:
+            edit = remove_statement(source, found[id(statement)])
+            title = f"remove the `{kind}` statement"
+            block = isolation(found[id(statement)][1])
+        if edit is not None:
+            fix = Fix((edit,), SAFE if safe else UNSAFE, title, isolation=block)
+            fixes[start(source, statement)] = fix
+    return fixes
+
+
+def _inside_functions(tree: _ast.Module) -> set[int]:
+    """The ids of the functions and classes that are nested in a function."""
+    inside: set[int] = set()
+    pending: list[tuple[_ast.stmt, bool]] = [(node, False) for node in tree.body]
+    while pending:
+        node, in_function = pending.pop()
+        if isinstance(node, DEFINITIONS):
+            if in_function:
+                inside.add(id(node))
+            in_function = in_function or not isinstance(node, _ast.ClassDef)
+        pending.extend((child, in_function) for block in blocks(node) for child in block)
+    return inside
 
 
 def _position(node: _ast.AST) -> tuple[int, int]:

@@ -8,17 +8,26 @@
 Sections (see SECTIONS at the bottom; each prints its figures and says whether its targets hold):
 
 - startup: one hook process on one small file against the same venv's `python -c pass` (the
-  interpreter itself, never a pyenv shim), median wall time of alternating runs; target at most
-  1.5x. Then what each hook imports beyond the bare interpreter (`python -X importtime`).
+  interpreter itself, never a pyenv shim), median wall time of alternating runs, in a folder
+  without configuration and in a project with a `[tool.mergegate]` table; target at most 1.5x
+  in both. Then what each hook imports beyond the bare interpreter (`python -X importtime`).
 - stdlib: the running Python's standard library (copied, site-packages left out), side by side:
   mergegate with the Python-source hooks cold (--no-cache) against `ruff check --no-cache` and
   `flake8` with the matching codes; warm (the cache filled, nothing changed); one file changed;
   peak memory of each (the whole process tree's proportional set size). Targets, as ratios of
   wall-time medians to ruff's (timed in the same alternating rounds): cold at most 8x, warm at
   most 1x, one file changed at most 1.5x; a cold run's peak at most 300 MB. Beside the cold
-  runs, the floor: CPython's parser alone building every tree on all cores, with no check. ruff
-  and flake8 are taken from the environment running this script (the `test` extra); flake8 runs
+  runs, the floors: CPython alone on all cores, with no check, running `symtable`, `compile()`
+  to bytecode (the compiler's whole verdict), `ast.parse` (the trees), and both (`FLOORS`). Then
+  where a cold run's time goes, phase by phase and check by check, in one process. ruff and
+  flake8 are taken from the environment running this script (the `test` extra); flake8 runs
   once (it takes about a minute here) and only gives scale.
+- adapters: the four tools through the gate on the standard library made a git repository, and a
+  pull request changing 10 of its files (`--new-from-rev`): cold, with the base commit's cache,
+  warm; see scripts/benchmark_adapters.py.
+- hooks: each Python hook on every standard-library file in one process (as pre-commit runs it)
+  against `mergegate run --select` that hook with `--jobs 1 --no-cache`; target at most 1.1x,
+  and peak memory that does not grow with the number of files.
 
 The venv is made with `python -m venv --upgrade-deps` from the interpreter running this script,
 so pip is current (as in the environments pre-commit builds); installing needs PyPI.
@@ -46,40 +55,120 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 STARTUP_TARGET = 1.5
-"""Issue 2 and issue 5: a hook's start-up costs at most 1.5x the bare interpreter's."""
+"""A hook's start-up costs at most 1.5x the bare interpreter's: pre-commit starts one process per
+hook per commit, so start-up is most of what a commit waits for."""
 COLD_TARGET, WARM_TARGET, CHANGED_TARGET = 8.0, 1.0, 1.5
-"""Issue 5: mergegate over the standard library, as a multiple of ruff's cold run: without the
-cache, with the cache filled and nothing changed, and with one file changed."""
+"""mergegate over the standard library, as a multiple of ruff's cold run (the fastest peer, so the
+ratio says what users give up): without the cache, with the cache filled and nothing changed,
+and with one file changed."""
 MEMORY_TARGET_MB = 300
-"""Issue 5: the peak memory of a cold run over the standard library."""
+"""The peak memory of a cold run over the standard library, in MB, so that a large repository
+still fits a small CI runner."""
+HOOK_TARGET = 1.1
+"""A single hook over many files costs at most this multiple of `mergegate run --select` it."""
+MEMORY_GROWTH = 1.5
+"""A hook's peak memory on all the files, at most this multiple of its peak on a tenth of them:
+flat in N, since no file's tree outlives its checks."""
 RUFF_SELECT = "E722,PLW0602,T201,T203"
 FLAKE8_SELECT = "E722,F824"
-"""The reference tools' codes for bare-except, unused-global and debug-print (issue 5)."""
-PARSE_ONLY = """\
-import _ast, gc, os, sys
+"""The reference tools' codes for bare-except, unused-global and debug-print: the same work."""
+FLOOR = """\
+import _ast, gc, os, sys, symtable, warnings
 from concurrent.futures import ProcessPoolExecutor
 
-def parse(names):
+def work(names):
     gc.disable()
+    warnings.simplefilter("ignore")
     for name in names:
         with open(name, "rb") as handle:
             data = handle.read()
         try:
-            compile(data, name, "exec", _ast.PyCF_ONLY_AST)
-        except (SyntaxError, ValueError):
+            if sys.argv[1] == "symtable":
+                symtable.symtable(data.decode("utf-8", "replace"), name, "exec")
+            elif sys.argv[1] == "compile":
+                compile(data, name, "exec", dont_inherit=True)
+            else:
+                tree = compile(data, name, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+                if sys.argv[1] == "ast+compile":
+                    compile(tree, name, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
 
 jobs = len(os.sched_getaffinity(0))
-chunks = [sys.argv[1 + start :: jobs * 8] for start in range(jobs * 8)]
+chunks = [sys.argv[2 + start :: jobs * 8] for start in range(jobs * 8)]
 with ProcessPoolExecutor(jobs) as pool:
-    list(pool.map(parse, chunks))
+    list(pool.map(work, chunks))
 """
-"""The floor under a cold run: CPython's parser alone building every file's tree on all cores
-(the collector off, as mergegate runs it), with no check at all."""
-FLOOR_LABEL = "floor: ast.parse alone, all cores"
+"""The floors under a cold run: CPython alone reading every file on all cores (the collector off,
+as mergegate runs it), with no check at all, in one of four ways (its argument)."""
+FLOORS = {
+    "floor: symtable (not exact)": "symtable",
+    "floor: compile() (exact verdict)": "compile",
+    "floor: ast.parse (trees)": "ast",
+    "floor: ast.parse + compile(tree)": "ast+compile",
+}
+"""What each floor row runs: `symtable` misses the errors of code generation (`return` outside a
+function...), `compile` to bytecode gives the compiler's whole verdict, `ast` builds the trees the
+checks need, `ast+compile` both, as a file a check needs gets them."""
+PROFILE = """\
+import gc, sys, time
+from mergegate.gates.collect import python_checks
+from mergegate.gates.config import load
+from mergegate.gates.filecheck import needed
+from mergegate.hooks.finding import Finding
+from mergegate.hooks.registry import RULES
+from mergegate.hooks.source import decode_source, parse_text, syntax_error
+
+checks = python_checks(load(None, "."), [r for r in RULES.values() if r.scope == "python"])
+phases = {"decode": 0.0, "pre-checks": 0.0, "compile() only (no tree)": 0.0}
+phases.update({"parse + compile(tree)": 0.0, "freeing trees": 0.0})
+phases.update({check.__module__.rsplit(".", 1)[1]: 0.0 for check, _, _ in checks})
+clock, trees, skipped = time.process_time, 0, 0
+gc.disable()
+for name in sys.argv[1:]:
+    with open(name, "rb") as handle:
+        data = handle.read()
+    start = clock()
+    text = decode_source(name, data)
+    phases["decode"] += clock() - start
+    if isinstance(text, Finding):
+        continue
+    start = clock()
+    selected = needed(checks, text)
+    phases["pre-checks"] += clock() - start
+    start = clock()
+    if not selected:
+        syntax_error(name, text)
+        phases["compile() only (no tree)"] += clock() - start
+        skipped += 1
+        continue
+    parsed = parse_text(name, text)
+    phases["parse + compile(tree)"] += clock() - start
+    if isinstance(parsed, Finding):
+        continue
+    trees += 1
+    for check, options in selected:
+        start = clock()
+        check(parsed, options)
+        phases[check.__module__.rsplit(".", 1)[1]] += clock() - start
+    start = clock()
+    del parsed
+    phases["freeing trees"] += clock() - start
+total = sum(phases.values())
+print(f"{trees} trees, {skipped} files with the compiler's verdict only, {total:.2f} s of CPU")
+for phase, seconds in phases.items():
+    print(f"  {phase:<34} {seconds:>6.2f} s {100 * seconds / total:>5.1f}%")
+"""
+"""Where a cold run's time goes: the gate's per-file work over the corpus in one process (the
+collector off, as mergegate runs it), CPU seconds by phase and by check."""
 CHANGED_FILE = "json/encoder.py"
 """The standard library module the one-file-changed runs edit: a typical module."""
 
+CONFIGURED = (
+    '[project]\nname = "small"\n\n[tool.mergegate]\nfail-on = "P1"\n'
+    "[tool.mergegate.rules.bare-except]\nallow-reraise = false\n"
+)
+"""The start-up run's second case: a project with a `[tool.mergegate]` table to read."""
 SMALL_FILE = '''\
 """A small module with nothing to report: what a hook sees on a typical commit."""
 
@@ -149,8 +238,10 @@ def say(text: str = "") -> None:
     sys.stdout.flush()
 
 
-def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+def run(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd, env=env)
     if result.returncode != 0:
         sys.exit(f"benchmark: {' '.join(command)} failed ({result.returncode}):\n{result.stderr}")
     return result
@@ -233,10 +324,20 @@ def startup(bench: Bench) -> bool:
     work = bench.scratch / "startup"
     work.mkdir(exist_ok=True)
     (work / "small.py").write_text(SMALL_FILE, encoding="utf-8")
+    configured = work / "configured"  # a project whose pyproject.toml has a [tool.mergegate]
+    configured.mkdir(exist_ok=True)
+    (configured / "small.py").write_text(SMALL_FILE, encoding="utf-8")
+    (configured / "pyproject.toml").write_text(CONFIGURED, encoding="utf-8")
     hooks = bench.python_hooks
     baseline = "python -c pass"
     commands = {baseline: [bench.bin("python"), "-c", "pass"]}
     commands.update({hook: [bench.bin(f"mergegate-{hook}"), "small.py"] for hook in hooks})
+    commands.update(
+        {
+            f"{hook}, configured": [bench.bin(f"mergegate-{hook}"), "configured/small.py"]
+            for hook in hooks
+        }
+    )
     pip = run([bench.bin("python"), "-m", "pip", "--version"]).stdout.split()[1]
     say(
         f"\n== startup: {bench.runs} alternating runs, Python {sys.version.split()[0]}, "
@@ -376,11 +477,13 @@ def stdlib(bench: Bench) -> bool:
     labels = ("mergegate cold (--no-cache)", "mergegate warm", "mergegate, one file changed")
     ratios: dict[str, float] = {}
     rows: list[tuple[str, Timings, float]] = []
-    floor = [bench.bin("python"), "-c", PARSE_ONLY, *files]
+    floors = {
+        label: [bench.bin("python"), "-c", FLOOR, mode, *files] for label, mode in FLOORS.items()
+    }
     for label, command in zip(labels, (cold, warm, warm)):
         commands = {label: command, "ruff": reference}
         if label == labels[0]:
-            commands[FLOOR_LABEL] = floor
+            commands.update(floors)
         timings = timed_runs(
             bench,
             commands,
@@ -396,8 +499,7 @@ def stdlib(bench: Bench) -> bool:
             (label, timings[label], ruff_wall),
             ("  ruff, same rounds", timings["ruff"], ruff_wall),
         ]
-        if FLOOR_LABEL in timings:
-            rows.append((f"  {FLOOR_LABEL}", timings[FLOOR_LABEL], ruff_wall))
+        rows += [(f"  {floor}", timings[floor], ruff_wall) for floor in floors if floor in timings]
 
     memory: dict[str, float | None] = {}
     flake8_label = f"flake8 --select {FLAKE8_SELECT} (1 run)"
@@ -424,6 +526,8 @@ def stdlib(bench: Bench) -> bool:
         )
     cold_peak = memory[labels[0]]
     agree = same_reports(bench, corpus, {"cold": cold, "warm": warm})
+    say("\nwhere a cold run's time goes (one process, the gate's work per file):")
+    say(run([bench.bin("python"), "-c", PROFILE, *files], cwd=corpus, env=bench.env).stdout)
     checks = [
         (f"cold <= {COLD_TARGET:g}x ruff", ratios[labels[0]], ratios[labels[0]] <= COLD_TARGET),
         (f"warm <= {WARM_TARGET:g}x ruff", ratios[labels[1]], ratios[labels[1]] <= WARM_TARGET),
@@ -465,177 +569,63 @@ def same_reports(bench: Bench, corpus: Path, commands: dict[str, list[str]]) -> 
     return agree
 
 
-TOOLS = ("flake8", "bandit", "black", "autoflake")
-"""The adapters the adapters section enables: every one mergegate has."""
-PR_TARGET_COLD, PR_TARGET_WARM = 10.0, 1.0
-"""Issue 13: seconds for a pull request touching 10 files of the standard library with the four
-tools and `--new-from-rev`, cold and warm."""
-PR_FILES = 10
-PR_EDIT = """
-
-def _pull_request_{number}(value, items=[]):
-    import json
-    import subprocess
-    unused = 1
-    items.append(value)
-    return subprocess.call(value, shell=True) if value==None else items
-"""
-"""What the pull request appends to each file it touches: something for every tool (pyflakes,
-pycodestyle, bandit, black, autoflake), at the end, where it cannot break the syntax."""
-
-
-def adapters_repository(bench: Bench) -> tuple[Path, list[str], list[str]]:
-    """The standard library as a git repository with the four tools enabled, one commit, and the
-    PR_FILES files a pull request changes (spread over the library, each one Python compiles)."""
-    corpus, files = stdlib_corpus(bench)
-    repository = bench.scratch / "adapters-stdlib"
-    if repository.exists():
-        shutil.rmtree(repository)
-    shutil.copytree(corpus, repository)
-    tools = ", ".join(f'"{tool}"' for tool in TOOLS)
-    (repository / "pyproject.toml").write_text(f"[tool.mergegate]\ntools = [{tools}]\n")
-    identity = ["-c", "user.name=benchmark", "-c", "user.email=benchmark@invalid"]
-    run(["git", "init", "--quiet"], cwd=repository)
-    run(["git", "add", "--all"], cwd=repository)
-    run(["git", *identity, "commit", "--quiet", "-m", "base"], cwd=repository)
-    changed: list[str] = []
-    for name in files[:: len(files) // PR_FILES]:
-        try:
-            compile((repository / name).read_bytes(), name, "exec")
-        except (SyntaxError, ValueError):
-            continue
-        changed.append(name)
-    return repository, files, changed[:PR_FILES]
-
-
 def adapters(bench: Bench) -> bool:
-    """The gate with flake8, bandit, black and autoflake over the standard library: the whole
-    library cold then warm; a pull request's run (`--new-from-rev`) with an empty cache, with the
-    cache the base commit's run left (as CI restores it), and warm; beside the pull request's
-    runs, the four tools themselves on its files, one after another."""
-    run([bench.bin("python"), "-m", "pip", "install", "--quiet", f"{REPO_ROOT}[tools]"])
-    repository, files, changed = adapters_repository(bench)
-    listed = run([bench.bin("python"), "-m", "pip", "list", "--format", "json"], env=bench.env)
-    installed = {entry["name"].lower(): entry["version"] for entry in json.loads(listed.stdout)}
+    """The adapters section, kept in scripts/benchmark_adapters.py (which uses this module's
+    helpers: imported when the section runs)."""
+    import benchmark_adapters
+
+    return benchmark_adapters.adapters(bench)
+
+
+def hooks(bench: Bench) -> bool:
+    """Each Python hook on the standard library, as pre-commit runs it on every file (one
+    process, no cache), against `mergegate run --select` that hook in one process: the same
+    pipeline, so the same time but for the gate's own start; and the hook's peak memory on a
+    tenth of the files and on all of them (no tree is kept: memory does not grow with N)."""
+    corpus, files = stdlib_corpus(bench)
     say(
-        f"\n== adapters: {len(files)} files, {PR_FILES} changed by the pull request,"
-        f" {bench.corpus_runs} alternating runs, {os.cpu_count()} CPUs,"
-        f" load {os.getloadavg()[0]:.1f}; "
-        + ", ".join(f"{tool} {installed.get(tool, '?')}" for tool in TOOLS)
+        f"\n== hooks: {len(files)} files, {bench.corpus_runs} alternating runs,"
+        f" {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     )
-    black_cache = bench.scratch / "black-cache"
-    bench.env["BLACK_CACHE_DIR"] = str(black_cache)  # black's own cache: cold unless it is said
-    caches = {
-        name: bench.scratch / f"adapters-cache-{name}"
-        for name in ("base", "cold", "restored", "warm", "check")
-    }
-
-    def gate(cache: str, *arguments: str) -> list[str]:
-        folder = str(caches[cache])
-        return [
-            bench.bin("mergegate"),
-            "run",
-            "--color",
-            "never",
-            "--cache-dir",
-            folder,
-            *arguments,
+    header = ("hook", "hook wall", "gate wall", "ratio", "hook MB", "gate MB", "MB at N/10")
+    say("{:<32} {:>10} {:>10} {:>6} {:>8} {:>8} {:>10}".format(*header))
+    met = True
+    tenth = files[: len(files) // 10]
+    for hook in bench.python_hooks:
+        hook_command = [bench.bin(f"mergegate-{hook}"), *files]
+        gate_command = [
+            *(bench.bin("mergegate"), "run", "--no-cache", "--jobs", "1", "--select", hook),
+            *files,
         ]
-
-    def fresh(*names: str) -> Callable[[], None]:
-        """Empty these caches and black's."""
-
-        def empty() -> None:
-            for folder in [*(caches[name] for name in names), black_cache]:
-                shutil.rmtree(folder, ignore_errors=True)
-                folder.mkdir()
-
-        return empty
-
-    def restore() -> None:
-        fresh("restored")()
-        shutil.rmtree(caches["restored"])
-        shutil.copytree(caches["base"], caches["restored"])
-
-    # The whole library on the base commit: its cache is what CI restores for the pull request.
-    fresh("base")()
-    whole = {
-        "whole library, cold (1 run)": sampled_run(bench, "cold", gate("base"), repository),
-        "whole library, warm (1 run)": sampled_run(bench, "warm", gate("base"), repository),
-    }
-    for number, name in enumerate(changed):
-        with open(repository / name, "a", encoding="utf-8") as handle:
-            handle.write(PR_EDIT.format(number=number))
-    on_changed = " ".join(changed)
-    peer = "; ".join(
-        [
-            f"{bench.bin('flake8')} {on_changed}",
-            f"{bench.bin('bandit')} --quiet {on_changed}",
-            f"{bench.bin('black')} --check --quiet {on_changed}",
-            f"{bench.bin('autoflake')} --check --quiet {on_changed}",
-            "true",
-        ]
-    )
-    pull_request = ("--new-from-rev", "HEAD")
-    labels = {
-        "cold": "pull request, cold (empty cache)",
-        "restored": "pull request, the base commit's cache",
-        "warm": "pull request, warm (nothing changed)",
-        "peer": "  the four tools on its 10 files, in turn",
-    }
-    commands = {
-        labels["cold"]: gate("cold", *pull_request),
-        labels["restored"]: gate("restored", *pull_request),
-        labels["warm"]: gate("warm", *pull_request),
-        labels["peer"]: ["sh", "-c", peer],
-    }
-    prepare = {
-        labels["cold"]: fresh("cold"),
-        labels["restored"]: restore,
-        labels["peer"]: fresh(),
-    }
-    timings = timed_runs(
-        bench,
-        commands,
-        repository,
-        rounds=bench.corpus_runs,
-        warmup=1,  # fills the warm cache
-        accept=(0, 1),
-        prepare=prepare,
-    )
-    memory: dict[str, float | None] = {}
-    for label, command in commands.items():
-        if label in prepare:
-            prepare[label]()
-        memory[label] = sampled_run(bench, label, command, repository)[2]
-
-    header = ("command", "wall median", "wall min", "cpu median", "peak MB")
-    say("{:<46} {:>11} {:>9} {:>10} {:>8}".format(*header))
-    rows = [
-        (label, statistics.median(t.wall), min(t.wall), statistics.median(t.cpu), memory[label])
-        for label, t in timings.items()
-    ]
-    rows += [(label, wall, wall, cpu, peak) for label, (wall, cpu, peak) in whole.items()]
-    for label, wall, least, cpu, peak in rows:
-        say(
-            f"{label:<46} {wall:>10.2f}s {least:>8.2f}s {cpu:>9.2f}s"
-            f" {'n/a' if peak is None else f'{peak:.0f}':>8}"
+        timings = timed_runs(
+            bench,
+            {"hook": hook_command, "gate": gate_command},
+            corpus,
+            rounds=bench.corpus_runs,
+            warmup=1,
+            accept=(0, 1),
         )
-    fresh("check")()
-    met = same_reports(
-        bench,
-        repository,
-        {"cold": gate("check", *pull_request), "warm": gate("warm", *pull_request)},
+        hook_wall = statistics.median(timings["hook"].wall)
+        gate_wall = statistics.median(timings["gate"].wall)
+        hook_peak = sampled_run(bench, hook, hook_command, corpus)[2]
+        gate_peak = sampled_run(bench, f"{hook} gate", gate_command, corpus)[2]
+        small_peak = sampled_run(bench, f"{hook} N/10", [hook_command[0], *tenth], corpus)[2]
+        ratio = hook_wall / gate_wall
+        flat = hook_peak is None or small_peak is None or hook_peak <= small_peak * MEMORY_GROWTH
+        met = met and ratio <= HOOK_TARGET and flat
+
+        def megabytes(value: float | None) -> str:
+            return "n/a" if value is None else f"{value:.0f}"
+
+        say(
+            f"{hook:<32} {hook_wall:>9.2f}s {gate_wall:>9.2f}s {ratio:>5.2f}x"
+            f" {megabytes(hook_peak):>8} {megabytes(gate_peak):>8} {megabytes(small_peak):>10}"
+        )
+    say(
+        f"target: every hook <= {HOOK_TARGET:g}x the gate's single-process time, and its peak"
+        f" memory on all files <= {MEMORY_GROWTH:g}x that on a tenth: "
+        + ("met" if met else "NOT MET")
     )
-    for name, target in (
-        ("cold", PR_TARGET_COLD),
-        ("restored", PR_TARGET_COLD),
-        ("warm", PR_TARGET_WARM),
-    ):
-        wall = statistics.median(timings[labels[name]].wall)
-        held = wall <= target
-        met = met and held
-        say(f"target: {labels[name]} <= {target:g}s: {wall:.2f}s " + ("met" if held else "NOT MET"))
     return met
 
 
@@ -643,6 +633,7 @@ SECTIONS: dict[str, Callable[[Bench], bool]] = {
     "startup": startup,
     "stdlib": stdlib,
     "adapters": adapters,
+    "hooks": hooks,
 }
 """Section name -> function printing its figures and returning whether its targets hold."""
 

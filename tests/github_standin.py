@@ -10,9 +10,12 @@ check run on create, 200 on update, JSON content type), and are themselves valid
 operation's response schema, so the stand-in cannot drift from GitHub's format unnoticed. Updates
 append annotations, as GitHub does.
 
-It serves the operations in `HANDLERS` (the check run's); any other operation of the description
-is answered 501 and recorded in `violations`, so a new request mergegate makes fails its test
-until the stand-in learns it (a handler in `HANDLERS`, answering from state it keeps).
+It serves the operations in `HANDLERS`: the check run's, and a pull request's (its files, given
+by `pull_request`; reviews and their comments, refused off the diff as GitHub refuses them;
+issue comments, created and updated); any other operation of the description is answered 501
+and recorded in `violations`, so a new request mergegate makes fails its test until the stand-in
+learns it (a handler in `HANDLERS`, answering from state it keeps). List operations are paged by
+`per_page` and `page`; other query parameters are violations.
 
 Misbehaviour is scripted: `token` (every request must carry it), `always` (an answer given to
 every request) and `failures` (given to the next requests, one each, `None` for a normal answer).
@@ -40,6 +43,8 @@ from jsonschema import Draft7Validator
 
 SPEC = json.loads((Path(__file__).parent / "data" / "github-openapi-subset.json").read_text())
 SUMMARY_BYTES = 65535
+COMMENT_CHARS = 65536
+BOT = "github-actions[bot]"
 SERVER_URL = "https://github.example"
 DOCS = "https://docs.github.com/rest/checks/runs"
 
@@ -172,6 +177,11 @@ class StandIn:
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.check_runs: dict[int, dict[str, Any]] = {}
+        self.pull_files: dict[int, list[dict[str, Any]]] = {}
+        """Each pull request's files, as `pulls/list-files` gives them (`pull_request`)."""
+        self.reviews: list[dict[str, Any]] = []
+        self.review_comments: list[dict[str, Any]] = []
+        self.issue_comments: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         if tls is not None:
@@ -253,7 +263,7 @@ class StandIn:
     def _answer(
         self, request: BaseHTTPRequestHandler, raw: bytes
     ) -> tuple[Raw, str, Any, Optional[Trickle]]:
-        path = request.path.split("?")[0]
+        path, _, query = request.path.partition("?")
         if not path.startswith(self.prefix):
             self.violations.append(f"{request.command} {path}: outside {self.prefix}")
             return _error(404, "Not Found"), "", None, None
@@ -295,7 +305,13 @@ class StandIn:
         if handler is None:
             self.violations.append(f"{name}: not served by the stand-in")
             return _error(501, "Not Implemented"), name, body, None
-        status, answer = handler(self, match.groupdict(), body)
+        where = match.groupdict()
+        for pair in filter(None, query.split("&")):
+            name, _, value = pair.partition("=")
+            if name not in ("per_page", "page") or not value.isdigit():
+                self.violations.append(f"{name}: a query parameter mergegate has no use for")
+            where[f"?{name}"] = value
+        status, answer = handler(self, where, body)
         if status in operation.responses:
             for error in operation.responses[status].iter_errors(answer):
                 self.violations.append(f"the stand-in's own answer: {error.message}")
@@ -308,6 +324,10 @@ class StandIn:
         summary = (body.get("output") or {}).get("summary", "") if isinstance(body, dict) else ""
         if len(summary.encode("utf-8")) > SUMMARY_BYTES:
             errors.append(f"summary exceeds a maximum bytesize of {SUMMARY_BYTES}")
+        texts = [body.get("body", "")] if isinstance(body, dict) else []
+        texts += [c.get("body", "") for c in (body or {}).get("comments", [])] if texts else []
+        if any(len(str(text)) > COMMENT_CHARS for text in texts):
+            errors.append(f"body is too long (maximum is {COMMENT_CHARS} characters)")
         return errors
 
     # --- check runs ------------------------------------------------------------------------
@@ -374,6 +394,193 @@ class StandIn:
             "pull_requests": [],
         }
 
+    # --- pull requests: files, reviews, review comments, issue comments ----------------------
+
+    def pull_request(self, number: int, patches: dict[str, Optional[str]]) -> None:
+        """Pull request `number` changes these files: each with its patch (None: none shown)."""
+        files = []
+        for name, patch in patches.items():
+            entry = {
+                "sha": "0" * 40,
+                "filename": name,
+                "status": "modified",
+                "additions": 0,
+                "deletions": 0,
+                "changes": 0,
+                "blob_url": f"{SERVER_URL}/blob/{name}",
+                "raw_url": f"{SERVER_URL}/raw/{name}",
+                "contents_url": f"{self.url}/contents/{name}",
+            }
+            if patch is not None:
+                entry["patch"] = patch
+            files.append(entry)
+        self.pull_files[number] = files
+
+    def list_pull_files(self, where: dict[str, str], body: Any) -> tuple[int, Any]:
+        return 200, _page(self.pull_files.get(int(where["pull_number"]), []), where)
+
+    def list_review_comments(self, where: dict[str, str], body: Any) -> tuple[int, Any]:
+        number = int(where["pull_number"])
+        comments = [c for c in self.review_comments if c["_number"] == number]
+        return 200, _page([_public(c) for c in comments], where)
+
+    def create_review(self, where: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
+        """A review with its comments; 422 for a comment off the pull request's diff, as GitHub
+        refuses it ("Line could not be resolved")."""
+        number = int(where["pull_number"])
+        files = {f["filename"]: f.get("patch") for f in self.pull_files.get(number, [])}
+        for comment in body.get("comments", []):
+            problem = _off_the_diff(comment, files)
+            if problem:
+                self.violations.append(f"pulls/create-review: {problem}")
+                failure = {
+                    "message": "Unprocessable Entity",
+                    "errors": ["Line could not be resolved"],
+                }
+                return 422, {**failure, "documentation_url": DOCS}
+        review_id = len(self.reviews) + 1
+        url = f"{self.url}/repos/{where['owner']}/{where['repo']}/pulls/{number}"
+        review = {
+            "id": review_id,
+            "node_id": f"PRR_{review_id}",
+            "user": _user(),
+            "body": body.get("body", ""),
+            "state": "COMMENTED",
+            "html_url": f"{SERVER_URL}/pull/{number}#pullrequestreview-{review_id}",
+            "pull_request_url": url,
+            "_links": {"html": {"href": url}, "pull_request": {"href": url}},
+            "submitted_at": "2024-05-04T01:14:52Z",
+            "commit_id": body.get("commit_id"),
+            "author_association": "NONE",
+        }
+        self.reviews.append({**review, "_number": number, "_event": body.get("event")})
+        for comment in body.get("comments", []):
+            comment_id = len(self.review_comments) + 1
+            self.review_comments.append(
+                {
+                    "url": f"{url}/comments/{comment_id}",
+                    "id": comment_id,
+                    "node_id": f"PRRC_{comment_id}",
+                    "pull_request_review_id": review_id,
+                    "diff_hunk": "@@",
+                    "path": comment["path"],
+                    "commit_id": body.get("commit_id", ""),
+                    "original_commit_id": body.get("commit_id", ""),
+                    "user": _user(),
+                    "body": comment["body"],
+                    "created_at": "2024-05-04T01:14:52Z",
+                    "updated_at": "2024-05-04T01:14:52Z",
+                    "html_url": f"{SERVER_URL}/pull/{number}#discussion_r{comment_id}",
+                    "pull_request_url": url,
+                    "author_association": "NONE",
+                    "_links": {
+                        "self": {"href": url},
+                        "html": {"href": url},
+                        "pull_request": {"href": url},
+                    },
+                    "start_line": comment.get("start_line"),
+                    "original_start_line": comment.get("start_line"),
+                    "start_side": comment.get("start_side"),
+                    "line": comment.get("line"),
+                    "original_line": comment.get("line"),
+                    "side": comment.get("side", "RIGHT"),
+                    "_number": number,
+                }
+            )
+        return 200, review
+
+    def list_issue_comments(self, where: dict[str, str], body: Any) -> tuple[int, Any]:
+        number = int(where["issue_number"])
+        comments = [c for c in self.issue_comments if c["_number"] == number]
+        return 200, _page([_public(c) for c in comments], where)
+
+    def create_issue_comment(self, where: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
+        number = int(where["issue_number"])
+        comment_id = 1000 + len(self.issue_comments)
+        url = f"{self.url}/repos/{where['owner']}/{where['repo']}/issues/comments/{comment_id}"
+        comment = {
+            "id": comment_id,
+            "node_id": f"IC_{comment_id}",
+            "url": url,
+            "body": body["body"],
+            "html_url": f"{SERVER_URL}/pull/{number}#issuecomment-{comment_id}",
+            "issue_url": f"{self.url}/repos/{where['owner']}/{where['repo']}/issues/{number}",
+            "user": _user(),
+            "created_at": "2024-05-04T01:14:52Z",
+            "updated_at": "2024-05-04T01:14:52Z",
+            "author_association": "NONE",
+            "_number": number,
+            "_edits": 0,
+        }
+        self.issue_comments.append(comment)
+        return 201, _public(comment)
+
+    def update_issue_comment(self, where: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
+        for comment in self.issue_comments:
+            if comment["id"] == int(where["comment_id"]):
+                comment["body"] = body["body"]
+                comment["_edits"] += 1
+                return 200, _public(comment)
+        return 404, {"message": "Not Found", "documentation_url": DOCS}
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as GitHub shows it: without the stand-in's own keys (`_number`...)."""
+    return {key: value for key, value in record.items() if key == "_links" or key[0] != "_"}
+
+
+def _page(items: list[Any], where: dict[str, str]) -> list[Any]:
+    per_page = int(where.get("?per_page", "30"))
+    page = int(where.get("?page", "1"))
+    return items[(page - 1) * per_page : page * per_page]
+
+
+def _user() -> dict[str, Any]:
+    api = f"https://api.github.example/users/{BOT}"
+    user: dict[str, Any] = {
+        "login": BOT,
+        "id": 41898282,
+        "node_id": "MDM6Qm90NDE4OTgyODI=",
+        "avatar_url": "https://avatars.example/u/41898282",
+        "gravatar_id": "",
+        "url": api,
+        "html_url": f"{SERVER_URL}/apps/github-actions",
+        "type": "Bot",
+        "site_admin": False,
+    }
+    for name in ("followers", "following", "gists", "starred", "subscriptions"):
+        user[f"{name}_url"] = f"{api}/{name}"
+    for name in ("organizations", "repos", "events", "received_events"):
+        user[f"{name}_url"] = f"{api}/{name}"
+    return user
+
+
+def diff_lines(patch: str) -> list[set[int]]:
+    """The new side's line numbers of each hunk of a patch (added and context lines)."""
+    hunks: list[set[int]] = []
+    line = 0
+    for text in patch.split("\n"):
+        header = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)", text)
+        if header:
+            line = int(header.group(1))
+            hunks.append(set())
+        elif hunks and (text.startswith((" ", "+")) or not text):
+            hunks[-1].add(line)
+            line += 1
+    return hunks
+
+
+def _off_the_diff(comment: dict[str, Any], files: dict[str, Optional[str]]) -> str:
+    """Why GitHub would refuse a review comment's place, or ""."""
+    path, line = comment.get("path"), comment.get("line")
+    if path not in files or files[path] is None:
+        return f"{path}: not a file of the pull request's diff"
+    start = comment.get("start_line", line)
+    for hunk in diff_lines(files[path] or ""):
+        if line in hunk and start in hunk and (start is None or start <= line):
+            return ""
+    return f"{path}:{start}-{line}: not lines of one hunk of the diff"
+
 
 def _phrase(status: int) -> str:
     try:
@@ -389,5 +596,11 @@ def _error(status: int, message: str) -> Raw:
 HANDLERS: dict[str, Handler] = {
     "checks/create": StandIn.create_check_run,
     "checks/update": StandIn.update_check_run,
+    "pulls/list-files": StandIn.list_pull_files,
+    "pulls/list-review-comments": StandIn.list_review_comments,
+    "pulls/create-review": StandIn.create_review,
+    "issues/list-comments": StandIn.list_issue_comments,
+    "issues/create-comment": StandIn.create_issue_comment,
+    "issues/update-comment": StandIn.update_issue_comment,
 }
 """The operations the stand-in serves, by operation id: (status, JSON answer) from its state."""

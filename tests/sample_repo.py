@@ -3,9 +3,9 @@ cache, parallel checking and shards must give the same Outcome as a plain serial
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
+
+from helpers import git
 
 from mergegate.gates.cli import main
 
@@ -19,20 +19,6 @@ SINGLETON = (
 SUPPRESSED = "try:\n    work()\nexcept:  # noqa: MG101\n    pass\n"
 CLEAN = "def add(a, b):\n    return a + b\n"
 PARTS = (BARE, UNUSED_GLOBAL, PRINT, SINGLETON, SUPPRESSED, CLEAN)
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    result = subprocess.run(
-        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout
 
 
 def module_text(number: int) -> str:

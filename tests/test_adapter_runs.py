@@ -198,7 +198,7 @@ def test_batches_costliest_first_and_split_only_for_several_jobs(
     tmp_path: Path, jobs: int, expected: list[str]
 ) -> None:
     files = [str(tmp_path / f"m{number}.py") for number in range(4)]
-    run = schedule.ToolRun(["autoflake", "black"], files, {}, str(tmp_path), jobs, None)
+    run = schedule.ToolRun(["autoflake", "black"], files, str(tmp_path), str(tmp_path), jobs, None)
     sizes = [0.05] * 4  # megabytes: black takes about a second on each
     batches = run.cut([(autoflake, files, sizes), (black, files, sizes)])
     assert [batch.adapter.TOOL for batch in batches] == expected

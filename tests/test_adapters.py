@@ -1,4 +1,5 @@
-"""The four tool adapters, each running the real tool on small files in tmp_path."""
+"""The tool adapters, each running the real tool on small files in tmp_path: the interface every
+adapter shares (for each of `adapters.ADAPTERS`), then each tool's own behaviour."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from mergegate.gates.adapters import flake8_adapter as flake8
 from mergegate.gates.cli import main as gate_main
 from mergegate.hooks.finding import Finding
 
-ALL = [flake8, bandit, black, autoflake]
+ALL = [adapters.load(name) for name in adapters.ADAPTERS]
 HOSTILE_NAMES = [
     "with space.py",
     "comma,colon:name.py",
@@ -73,6 +74,8 @@ def test_each_adapter_loads_with_the_interface(name: str) -> None:
         tier in ("P0", "P1", "P2", "P3") for _, tier in module.TIER_TABLE
     )
     assert all("|" not in what for what, _ in module.TIER_TABLE)  # they become Markdown cells
+    assert module.REQUIREMENT.startswith(name) and module.DOCS_URL.startswith("https://")
+    assert isinstance(module.SECURITY, bool)
 
 
 @pytest.mark.parametrize("module", ALL)

@@ -212,12 +212,6 @@ def test_crlf_line_endings() -> None:
 # The command line
 
 
-@pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 SWALLOW = "try:\n    work()\nexcept:{comment}\n    pass\n"
 RERAISE = "try:\n    work()\nexcept:\n    cleanup()\n    raise\n"
 

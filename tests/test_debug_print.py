@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import check_python
 
+from mergegate.gates.cli import main as gate
 from mergegate.hooks import debug_print
 from mergegate.hooks.registry import DEBUG_PRINT
 
@@ -327,11 +328,10 @@ def test_nesting_as_deep_as_the_parser_allows() -> None:
 
 
 @pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workdir(workdir: Path) -> Path:
     """A project that blocks on debug-print's tier (P2): the hook exits as the gate would."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[tool.mergegate]\nfail-on = 'P2'\n")
-    return tmp_path
+    (workdir / "pyproject.toml").write_text("[tool.mergegate]\nfail-on = 'P2'\n")
+    return workdir
 
 
 def write(path: Path, text: str) -> str:
@@ -363,6 +363,30 @@ def test_main_exclude_option(workdir: Path, capsys: pytest.CaptureFixture[str]) 
     assert debug_print.main(["--exclude", "scripts/**", name]) == 1
     assert capsys.readouterr().out == f"tests/helpers.py:1:1: MG301 {PRINT_MESSAGE}\n"
     assert debug_print.main(["--exclude", "tests/**", name]) == 0
+
+
+@pytest.mark.parametrize("pattern, reported", [("gen/**", True), ("pkg/gen/**", False)])
+def test_exclude_is_matched_from_the_project_root_whatever_the_current_directory(
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    pattern: str,
+    reported: bool,
+) -> None:
+    """`exclude` names files from the project root: `gen/**` is no `pkg/gen/out.py`, even from
+    `pkg`, where the file is shown as `gen/out.py`."""
+    (repo / "pyproject.toml").write_text(
+        '[tool.mergegate]\nfail-on = "P2"\n\n'
+        f'[tool.mergegate.rules.debug-print]\nexclude = ["{pattern}"]\n'
+    )
+    write(repo / "pkg" / "gen" / "out.py", "print(1)\n")
+    for where, shown in ((repo, "pkg/gen/out.py"), (repo / "pkg", "gen/out.py")):
+        monkeypatch.chdir(where)
+        assert debug_print.main([shown]) == int(reported), where
+        expected = f"{shown}:1:1: MG301 {PRINT_MESSAGE}\n" if reported else ""
+        assert capsys.readouterr().out == expected, where
+        assert gate(["run", "--no-cache", "--select", "debug-print", "."]) == int(reported), where
+        assert (f"{shown}:1:1: MG301" in capsys.readouterr().out) == reported, where
 
 
 @pytest.mark.parametrize(

@@ -5,38 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import git
 
 from mergegate.gates.cli import main
 
 BARE = "try:\n    work()\nexcept:\n    pass\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    result = subprocess.run(
-        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
-    monkeypatch.chdir(root)
-    return root
 
 
 def run_json(*args: str) -> tuple[int, dict]:
@@ -456,6 +432,7 @@ def test_text_report_groups_by_tier_and_ends_with_the_verdict(
         "P2 (1, not blocking)\n"
         "a.py:1:1: MG301 [P2] `print()` call left in the code; use `logging`, or remove it\n"
         "\n"
+        "3 fixable with --fix --unsafe-fixes\n"
         "what a code means and how to fix it: mergegate rules MG101 (codes here: MG101, MG301)\n"
         "mergegate: blocked: 2 P0, 0 P1, 1 P2, 0 P3 new in 3 files; 2 blocking at P0 or above\n"
     )

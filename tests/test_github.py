@@ -11,14 +11,14 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import quote
 
 import pytest
 from github_standin import READ_ONLY, SECONDARY_LIMIT, Failure, Raw, StandIn, Trickle
-from helpers import item, parse_workflow_command
+from helpers import FakeTime, item, parse_workflow_command
 from markdown_it import MarkdownIt
 
 from mergegate.gates.annotations import (
@@ -42,21 +42,6 @@ MERGE = "2" * 40
 SERVER = "https://github.example"
 BARE = "try:\n    work()\nexcept:\n    pass\n"
 HOSTILE = "a,b:c%25\n::add-mask::x.py"
-
-
-@dataclass
-class FakeTime:
-    """The policy's clock and sleep: retries wait in fake seconds, recorded."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 TEST_POLICY = {
@@ -116,21 +101,20 @@ def actions_environment(tmp_path: Path, api_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def repo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: StandIn, fake_time: FakeTime
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    standin: StandIn,
+    fake_time: FakeTime,
 ) -> Path:
-    """A git repository as the runner's workspace, and the Actions environment pointing at the
-    stand-in (any GITHUB_* of a real runner removed)."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    (root / "pyproject.toml").write_text("[tool.mergegate]\n")
+    """The shared git repository as the runner's workspace, and the Actions environment pointing
+    at the stand-in (any GITHUB_* of a real runner removed)."""
     for name in list(os.environ):
         if name.startswith("GITHUB_"):
             monkeypatch.delenv(name)
     for name, value in actions_environment(tmp_path, standin.url).items():
         monkeypatch.setenv(name, value)
-    monkeypatch.chdir(root)
-    return root
+    return repo
 
 
 def read_outputs(path: Path) -> dict[str, str]:
@@ -236,6 +220,8 @@ def test_check_run_on_the_pull_request_head(
             "annotation_level": "failure",
             "title": "mergegate MG101 [P0]",
             "message": body["output"]["annotations"][0]["message"],
+            "raw_details": "How to fix it: `mergegate rules MG101`, or"
+            " https://github.com/mergegate/mergegate/blob/main/docs/rules.md#bare-except",
         },
         {
             "path": "a.py",
@@ -246,6 +232,8 @@ def test_check_run_on_the_pull_request_head(
             "annotation_level": "notice",
             "title": "mergegate MG301 [P2]",
             "message": body["output"]["annotations"][1]["message"],
+            "raw_details": "How to fix it: `mergegate rules MG301`, or"
+            " https://github.com/mergegate/mergegate/blob/main/docs/rules.md#debug-print",
         },
     ]
     assert "bare 'except:'" in body["output"]["annotations"][0]["message"]
@@ -427,7 +415,8 @@ def test_annotation_columns_lines_levels_and_field_limits() -> None:
     assert (unplaced["start_line"], unplaced["end_line"]) == (1, 1)
     assert "start_column" not in unplaced
     held = check_run_annotation(item("MG101", state=BASELINED, reason="in baseline b.json"))
-    assert (held["annotation_level"], held["raw_details"]) == ("notice", "in baseline b.json")
+    assert held["annotation_level"] == "notice"
+    assert held["raw_details"].startswith("in baseline b.json\nHow to fix it: `mergegate rules")
     long = check_run_annotation(item("F821", "é" * 300, tool="é" * 300, message="m" * 70000))
     assert len(long["title"].encode()) <= ANNOTATION_TITLE_BYTES  # type: ignore[union-attr]
     assert long["title"].endswith("…")  # type: ignore[union-attr]
@@ -911,7 +900,7 @@ def b64(text: str) -> str:
 @pytest.mark.parametrize(
     "echo, secret",
     [
-        (lambda t: "x" * 290 + t, lambda t: t),  # the old cut at 300 left "ghp_a+b/c="
+        (lambda t: "x" * 290 + t, lambda t: t),  # cutting at 300 first would leave "ghp_a+b/c="
         (lambda t: "see " + t[:12] + "...", lambda t: t[:12]),  # cut before it reached us
         (lambda t: "url ?access_token=" + quote(t, safe=""), lambda t: quote(t, safe="")),
         (  # Basic auth as git sends it: the token after 15 bytes, at offset 0 of a group

@@ -14,7 +14,6 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from urllib.parse import quote
 
 import pytest
 from github_standin import Raw, StandIn
+from helpers import FakeTime
 
 from mergegate.gates.github import transport
 from mergegate.gates.github.client import (
@@ -46,19 +46,6 @@ CHECK_RUN = {
     "output": {"title": "Passed", "summary": "nothing to say"},
 }
 PATH = repository_path("octo/demo", "check-runs")
-
-
-@dataclass
-class FakeTime:
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture(autouse=True)

@@ -94,6 +94,63 @@ def test_await_has_its_own_message() -> None:
     assert findings(text) == [(4, 9, 4, 17, hook.MESSAGE_AWAIT.format(target="_session"))]
 
 
+def test_initializer_call_has_its_own_message() -> None:
+    text = """\
+        def _pre():
+            global _table
+            _table = [0] * 100
+
+        def lookup(n):
+            if _table is None:
+                _pre()
+            return _table[n]
+        """
+    assert findings(text) == [(7, 9, 7, 15, hook.MESSAGE_CALL.format(target="_table", call="_pre"))]
+
+
+def test_initializer_creates_only_what_it_assigns_an_instance() -> None:
+    text = """\
+        def _pre():
+            global _table, _size
+            _table = [0] * 100
+            _size = 100
+
+        def lookup(n):
+            if _size is None:
+                _pre()
+            return _table[n]
+        """
+    assert not reported(text)
+    assert reported(text.replace("if _size is None", "if _table is None"))
+
+
+def test_eager_call_must_be_at_the_module_top_level() -> None:
+    text = """\
+        class Eager:
+            def __new__(cls):
+                if cls._instance is None:
+                    cls._instance = super().__new__(cls)
+                return cls._instance
+
+        EAGER = Eager()
+        """
+    assert not reported(text)
+    assert reported(text.replace("EAGER = Eager()", "def later():\n    return Eager()"))
+    assert reported(text.replace("EAGER = Eager()", "EAGER = lambda: Eager()"))
+
+
+def test_function_attribute_needs_the_module_function() -> None:
+    text = """\
+        def get_pool():
+            if not hasattr(get_pool, "pool"):
+                get_pool.pool = Pool()
+            return get_pool.pool
+        """
+    assert findings(text) == [(3, 9, 3, 22, hook.MESSAGE.format(target="get_pool.pool"))]
+    local = text.replace("def get_pool():", "def get_pool():\n            get_pool = Holder()")
+    assert not reported(local)
+
+
 def test_registry_target_is_named_with_its_key() -> None:
     text = """\
         class Meta(type):
@@ -432,6 +489,10 @@ STDLIB_3_11_7 = [
     ("base64.py", 470),  # TP: _b85dec shared while filled; CPython gh-141141, fixed 2025
     ("cgi.py", 93),  # TP: two log files opened, one leaked (deprecated module)
     ("fileinput.py", 89),  # TP: two FileInput objects, one (and its open file) lost
+    ("idlelib/debugger.py", 210),  # TP, low impact (Tk): class-wide BooleanVar made twice
+    ("idlelib/debugger.py", 216),  # TP, low impact (Tk): checked through self, stored on
+    ("idlelib/debugger.py", 221),  # TP, low impact (Tk): the class (`self.__class__.vx`)
+    ("idlelib/debugger.py", 227),  # TP, low impact (Tk)
     ("sysconfig.py", 641),  # TP: _CONFIG_VARS shared while filled; CPython gh-92452 (a lock)
     ("test/test_c_locale_coercion.py", 184),  # TP, low impact: list shared before it is filled
     ("test/test_urllib.py", 50),  # TP, low impact: test opener singleton

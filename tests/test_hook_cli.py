@@ -25,10 +25,10 @@ SWALLOW = "try:\n    work()\nexcept:\n    pass\n"
 
 
 @pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "reraise.py").write_text(RERAISE, encoding="utf-8")
-    return tmp_path
+def workdir(workdir: Path) -> Path:
+    """The current directory, holding a bare `except:` that re-raises."""
+    (workdir / "reraise.py").write_text(RERAISE, encoding="utf-8")
+    return workdir
 
 
 def write_pyproject(directory: Path, body: str) -> Path:

@@ -1,4 +1,5 @@
-"""`.pre-commit-hooks.yaml` agrees with the registry, pyproject.toml, pre-commit and the README."""
+"""`.pre-commit-hooks.yaml` agrees with the registry, pyproject.toml, pre-commit, the README and
+the rule reference (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ def test_entry_is_the_console_script_of_the_rule_module(hook_id: str) -> None:
     ]
     entry = hook(hook_id)["entry"]
     assert entry == f"mergegate-{hook_id}"
-    assert scripts[entry] == f"mergegate.hooks.{RULES[hook_id].module}:main"
+    assert scripts[entry] == f"mergegate.hooks.entry:{RULES[hook_id].module}"
+    module = REPO_ROOT / "hooks" / RULES[hook_id].module  # a module, or a package of them
+    assert module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()
 
 
 def test_console_scripts_are_the_gate_and_one_per_hook() -> None:
@@ -90,10 +93,24 @@ def test_pre_commit_validates_the_manifest() -> None:
 
 
 @pytest.mark.parametrize("hook_id", [GATE_HOOK_ID, *HOOK_IDS])
-def test_readme_documents_the_hook(hook_id: str) -> None:
+def test_readme_shows_the_hook_in_a_pre_commit_snippet(hook_id: str) -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    heading = re.compile(rf"^#+ .*\b{re.escape(hook_id)}\b", re.MULTILINE)
-    assert heading.search(readme), f"README.md has no section headed {hook_id}"
     assert re.search(
         rf"^\s*- id: {re.escape(hook_id)}$", readme, re.MULTILINE
     ), f"README.md's pre-commit snippet does not list {hook_id}"
+
+
+def test_readme_has_a_pre_commit_section_leading_with_the_gate_hook() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## pre-commit\n") :]
+    assert section.index(f"- id: {GATE_HOOK_ID}\n") < section.index(f"- id: {HOOK_IDS[0]}\n")
+
+
+@pytest.mark.parametrize("hook_id", HOOK_IDS)
+def test_each_hooks_rule_is_documented_and_linked_from_the_readme(hook_id: str) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rules = (REPO_ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert re.search(
+        rf"^### {re.escape(hook_id)}$", rules, re.MULTILINE
+    ), f"docs/rules.md has no section headed {hook_id}"
+    assert f"(docs/rules.md#{hook_id})" in readme, f"README.md does not link to {hook_id}'s section"

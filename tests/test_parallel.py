@@ -50,9 +50,9 @@ def tasks_and_checks(root: Path) -> tuple[list[Task], list]:
     config = load(None, str(root))
     rules = [rule for rule in RULES.values() if rule.scope == "python"]
     files = sorted(str(path) for path in root.glob("src/**/*.py"))
-    return [(path, os.path.relpath(path, root), None) for path in files], python_checks(
-        config, rules
-    )
+    shown = [os.path.relpath(path, root) for path in files]
+    tasks: list[Task] = [(path, name, name, None) for path, name in zip(files, shown)]
+    return tasks, python_checks(config, rules)
 
 
 def summary(results: list[FileResult]) -> list[tuple[object, ...]]:

@@ -2,15 +2,15 @@
 
 `pre-commit try-repo` builds a fresh environment with `pip install` of the hook repository (only
 PyPI is reached, for setuptools and PyYAML) and runs the hooks in a sample git repository: one
-where every hook has something to find (each must fail with its finding lines), one where none has
-(all must pass).
+where every hook has something to find (each must fail with its finding lines; a Python rule the
+sample has no case for is tried on its fixture), one where none has (all must pass).
 
 The hook repository is a snapshot of this checkout's working tree, committed to a temporary git
 repository: try-repo takes committed and tracked-modified files only, so on the checkout itself a
 new, untracked hook module would silently be tested at its last commit, or not at all.
 
 try-repo builds its environment in a store of its own every time (PRE_COMMIT_HOME is not used for
-that: it only keeps pre-commit's files out of the home directory), so the six hooks run together,
+that: it only keeps pre-commit's files out of the home directory), so the hooks run together,
 one try-repo per sample, and each hook's section of the output is checked on its own; the
 single-hook form `try-repo REPO HOOK-ID` is run once each way. Four environment builds in all.
 """
@@ -18,20 +18,17 @@ single-hook form `try-repo REPO HOOK-ID` is run once each way. Four environment 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES, fixture_expectations, git, git_environment
 
 from mergegate.gates.readme import GATE_HOOK_ID
 from mergegate.hooks.registry import HOOK_IDS, RULES
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DIRTY_APP = textwrap.dedent("""\
     from clients import Client
@@ -131,15 +128,6 @@ BLOCK_ON_EVERY_TIER = "[tool.mergegate]\nfail-on = 'P3'\n"
 """The sample blocks on every finding, so that each hook's failure shows (with the default,
 P0, only bare-except and global-singleton-without-lock would fail the commit)."""
 
-DIRTY_FILES = {
-    "pyproject.toml": BLOCK_ON_EVERY_TIER,
-    "app.py": DIRTY_APP,
-    "clients.py": CLIENTS,
-    ".coveragerc": COVERAGERC,
-    "tox.ini": DIRTY_TOX,
-    ".github/workflows/release.yml": WORKFLOW,
-    ".github/SECRETS.md": DIRTY_SECRETS,
-}
 CLEAN_FILES = {
     "app.py": CLEAN_APP,
     "clients.py": CLIENTS,
@@ -158,10 +146,11 @@ def line_of(text: str, snippet: str) -> int:
     return numbers[0]
 
 
-def expected_finding_lines() -> dict[str, list[str]]:
-    """Per hook, regexes of the `path:line:col: CODE` starts its output must contain."""
-    app = DIRTY_FILES["app.py"]
-    workflow = DIRTY_FILES[".github/workflows/release.yml"]
+def sample_expectations() -> dict[str, list[str]]:
+    """Per hook the sample has a case for, regexes of the `path:line:col: CODE` starts its output
+    must contain."""
+    app = DIRTY_APP
+    workflow = WORKFLOW
     return {
         "bare-except": [rf"app\.py:{line_of(app, 'except:')}:5: MG101 "],
         "unused-global": [rf"app\.py:{line_of(app, 'global counter')}:5: MG201 "],
@@ -179,32 +168,46 @@ def expected_finding_lines() -> dict[str, list[str]]:
     }
 
 
-def git_environment() -> dict[str, str]:
-    """The environment less GIT_* variables (set inside git hooks), plus a commit identity."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-    env.update(
-        GIT_AUTHOR_NAME="mergegate tests",
-        GIT_AUTHOR_EMAIL="tests@mergegate.invalid",
-        GIT_COMMITTER_NAME="mergegate tests",
-        GIT_COMMITTER_EMAIL="tests@mergegate.invalid",
-    )
-    return env
+WITHOUT_A_CASE = [rule_id for rule_id in HOOK_IDS if rule_id not in sample_expectations()]
+"""Hooks the sample has no case for (a rule just added): each is tried on its own fixture, a copy
+of tests/fixtures/python/<rule-id>.py in the sample."""
 
 
-def git(cwd: Path, *args: str) -> str:
-    git_path = shutil.which("git")
-    if git_path is None:
-        pytest.fail("git is required to run pre-commit and was not found on PATH")
-    result = subprocess.run(
-        [git_path, "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd,
-        env=git_environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
+def fixture_case(rule_id: str) -> tuple[str, str]:
+    """A hook's fixture as a sample file, and the regex of its first expected finding."""
+    assert RULES[rule_id].scope == "python", f"add a case for {rule_id} to the sample repository"
+    path = FIXTURES / "python" / f"{rule_id}.py"
+    options, expected = fixture_expectations(path)
+    assert expected and not options, f"{path.name}: a fixture without options, with a finding"
+    name = f"rules/{rule_id}.py"
+    return name, rf"{re.escape(name)}:{expected[0].line}:\d+: {expected[0].code} "
+
+
+SAMPLE_FILES = {
+    "pyproject.toml": BLOCK_ON_EVERY_TIER,
+    "app.py": DIRTY_APP,
+    "clients.py": CLIENTS,
+    ".coveragerc": COVERAGERC,
+    "tox.ini": DIRTY_TOX,
+    ".github/workflows/release.yml": WORKFLOW,
+    ".github/SECRETS.md": DIRTY_SECRETS,
+}
+"""A repository where each hook the sample has a case for finds something."""
+DIRTY_FILES = {
+    **SAMPLE_FILES,
+    **{
+        fixture_case(rule_id)[0]: (FIXTURES / "python" / f"{rule_id}.py").read_text("utf-8")
+        for rule_id in WITHOUT_A_CASE
+    },
+}
+
+
+def expected_finding_lines() -> dict[str, list[str]]:
+    """Per hook, regexes of the `path:line:col: CODE` starts its output must contain."""
+    return {
+        **sample_expectations(),
+        **{rule_id: [fixture_case(rule_id)[1]] for rule_id in WITHOUT_A_CASE},
+    }
 
 
 def make_repository(root: Path, files: dict[str, str]) -> Path:
@@ -217,29 +220,6 @@ def make_repository(root: Path, files: dict[str, str]) -> Path:
         path.write_text(text, encoding="utf-8")
     git(root, "add", "-A")
     return root
-
-
-@pytest.fixture(scope="session")
-def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This checkout's working tree (every file git would see), committed in a fresh repository."""
-    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    snapshot = tmp_path_factory.mktemp("hook-repo") / "mergegate"
-    files = [name for name in listed.split("\0") if name and (REPO_ROOT / name).is_file()]
-    assert ".pre-commit-hooks.yaml" in files
-    for name in files:
-        target = snapshot / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO_ROOT / name, target)
-    git(snapshot, "init", "-q")
-    git(snapshot, "add", "-A")
-    git(snapshot, "commit", "-q", "-m", "snapshot of the checkout under test")
-    return snapshot
-
-
-@pytest.fixture(scope="session")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Keeps pre-commit's own store (and its log) out of the user's home directory."""
-    return tmp_path_factory.mktemp("pre-commit-home")
 
 
 def try_repo(
@@ -292,11 +272,11 @@ def hook_problems(hook_id: str, status: str, body: str) -> list[str]:
 
 
 def test_every_hook_fails_on_its_findings(
-    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+    checkout_snapshot: Path, pre_commit_home: Path, tmp_path: Path
 ) -> None:
     """One run of all six hooks (one environment build); each hook's section checked alone."""
     sample = make_repository(tmp_path / "sample", DIRTY_FILES)
-    result = try_repo(hook_repository, sample, pre_commit_home)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home)
     assert result.returncode == 1, result.stdout + result.stderr
     found = sections(result.stdout)
     assert sorted(found) == sorted([GATE_HOOK_ID, *HOOK_IDS]), result.stdout
@@ -310,10 +290,10 @@ def test_every_hook_fails_on_its_findings(
 
 
 def test_clean_repository_passes_every_hook(
-    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+    checkout_snapshot: Path, pre_commit_home: Path, tmp_path: Path
 ) -> None:
     sample = make_repository(tmp_path / "sample", CLEAN_FILES)
-    result = try_repo(hook_repository, sample, pre_commit_home)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr
     statuses = {hook_id: status for hook_id, (status, _) in sections(result.stdout).items()}
     assert statuses == dict.fromkeys([GATE_HOOK_ID, *HOOK_IDS], "Passed"), result.stdout
@@ -328,12 +308,12 @@ def test_single_hook_by_id(
     hook_id: str,
     files: dict[str, str],
     returncode: int,
-    hook_repository: Path,
+    checkout_snapshot: Path,
     pre_commit_home: Path,
     tmp_path: Path,
 ) -> None:
     sample = make_repository(tmp_path / "sample", files)
-    result = try_repo(hook_repository, sample, pre_commit_home, hook_id)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home, hook_id)
     assert result.returncode == returncode, result.stdout + result.stderr
     assert list(sections(result.stdout)) == [hook_id], result.stdout
 
@@ -403,12 +383,12 @@ def printed_findings(body: str) -> set[tuple[str, int, int, str]]:
 
 
 def test_every_hook_agrees_with_mergegate_run(
-    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+    checkout_snapshot: Path, pre_commit_home: Path, tmp_path: Path
 ) -> None:
     """A baseline, `fail-on = "P1"`, a severity override and a noqa: the gate hook and each
     single hook give `mergegate run`'s findings and exit status on the same files."""
     files = {
-        **DIRTY_FILES,
+        **SAMPLE_FILES,
         "pyproject.toml": AGREE_CONFIG,
         "legacy.py": LEGACY_APP,
         "app.py": LEGACY_APP,
@@ -424,7 +404,7 @@ def test_every_hook_agrees_with_mergegate_run(
     assert recorded.returncode == 0, recorded.stderr
     (sample / "app.py").write_text(LEGACY_APP + "\n\n" + NEW_APP, encoding="utf-8")
     git(sample, "add", "-A")
-    result = try_repo(hook_repository, sample, pre_commit_home, verbose=True)
+    result = try_repo(checkout_snapshot, sample, pre_commit_home, verbose=True)
     found = sections(result.stdout)
     assert sorted(found) == sorted([GATE_HOOK_ID, *HOOK_IDS]), result.stdout
     python_files = sorted(name for name in git(sample, "ls-files").split() if name.endswith(".py"))
@@ -441,7 +421,7 @@ def test_every_hook_agrees_with_mergegate_run(
     assert disagreements == {}, result.stdout
     gate_status, gate_body = found[GATE_HOOK_ID]
     assert gate_status == "Failed"  # MG201 (P1) is new and blocks at fail-on P1
-    assert "held back, not listed: 5 baselined, 1 suppressed" in gate_body  # DIRTY_FILES' too
+    assert "held back, not listed: 5 baselined, 1 suppressed" in gate_body  # SAMPLE_FILES' too
     debug_status, debug_body = found["debug-print"]
     assert debug_status == "Passed" and "[P3, not blocking at fail-on P1]" in debug_body
     bare_status, bare_body = found["bare-except"]

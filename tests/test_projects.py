@@ -146,8 +146,7 @@ def test_each_file_is_judged_by_its_closest_project(repo: Path) -> None:
         ("svc_a/app.py", "MG301", "P2", True),  # svc_a blocks at P2
         ("svc_b/app.py", "MG101", "P3", False),  # svc_b demotes bare-except
         ("svc_b/app.py", "MG301", "P2", False),
-        ("svc_b/legacy/old.py", "MG101", "P3", False),  # the root's exclude is not svc_b's
-    ]
+    ]  # svc_b/legacy/old.py: the root project, around svc_b, excludes it
 
 
 def test_one_run_over_several_projects_and_the_hooks_agree(
@@ -243,3 +242,25 @@ def test_an_unknown_trusted_revision_is_an_error(
     (repo / "a.py").write_text("x = 1\n")
     assert main(["run", "--no-cache", "--trusted-config-from", "nope"]) == 2
     assert "git does not know the revision 'nope'" in capsys.readouterr().err
+
+
+def test_a_folder_the_outer_project_excludes_is_left_out_even_with_its_own_project(
+    repo: Path,
+) -> None:
+    write(
+        repo,
+        {
+            "pyproject.toml": '[tool.mergegate]\nexclude = ["examples/**"]\n',
+            "examples/pyproject.toml": "[tool.mergegate]\n",
+            "examples/app.py": BARE,
+            "examples/.github/workflows/ci.yml": "on: push\njobs:\n  a:\n    steps:\n"
+            "      - run: echo ${{ secrets.TOKEN }}\n",
+            "lib.py": "x = 1\n",
+        },
+    )
+    assert findings() == (0, [])  # neither its files nor its repository-wide rules
+    code, found = findings("examples")  # asked for by name, it is checked as its own project
+    assert code == 1 and {path for path, *_ in found} == {
+        "examples/app.py",
+        "examples/.github/workflows/ci.yml",
+    }

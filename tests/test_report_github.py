@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from helpers import item, parse_workflow_command
 
+from mergegate.gates.docs import rule_url
+from mergegate.hooks.registry import BARE_EXCEPT
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Outcome
 from mergegate.gates.reports import ReportContext, render
 from mergegate.gates.reports.github import ANNOTATIONS_PER_LEVEL
@@ -89,7 +91,8 @@ def test_hostile_names_and_messages_stay_data() -> None:
     command, props, decoded = finding
     assert command == "error"
     assert props["file"] == HOSTILE
-    assert decoded == message.replace("##[", "#%23[")
+    assert decoded.startswith(message.replace("##[", "#%23[") + "\n")  # then the fix hint
+    assert decoded.endswith("How to fix it: `mergegate rules MG101`, or " + rule_url(BARE_EXCEPT))
     assert lines[1].startswith("::error file=a%2Cb%3Ac%2525%0A%3A%3Aadd-mask%3A%3Ax.py,line=2,")
 
 

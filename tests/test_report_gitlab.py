@@ -38,9 +38,9 @@ def gitlab(outcome: Outcome, root: Path) -> list[dict]:
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def root(workdir: Path) -> Path:
+    """The repository root the report's paths are relative to: the current directory."""
+    return workdir
 
 
 def test_an_empty_outcome_is_an_empty_array(root: Path) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
 
+from mergegate.gates import adapters
 from mergegate.gates.cli import main
 from mergegate.gates.docs import rule_markdown, rule_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Outcome
@@ -53,9 +54,9 @@ def sarif(outcome: Outcome, root: Path) -> dict:
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def root(workdir: Path) -> Path:
+    """The repository root the report's paths are relative to: the current directory."""
+    return workdir
 
 
 def results(log: dict, tool: str = "mergegate") -> list[dict]:
@@ -88,6 +89,7 @@ def test_rules_carry_registry_help_and_default_levels(root: Path) -> None:
         assert descriptor["name"] == rule.id
         assert descriptor["shortDescription"]["text"] == code.summary
         assert descriptor["help"] == {"text": rule_text(rule), "markdown": rule_markdown(rule)}
+        assert descriptor["helpUri"].endswith(f"/docs/rules.md#{rule.id}")
         assert len(descriptor["fullDescription"]["text"]) <= 1024
         level = {"P0": "error", "P1": "warning", "P2": "note", "P3": "note"}[code.tier]
         assert descriptor["defaultConfiguration"]["level"] == level
@@ -170,6 +172,19 @@ def test_one_run_per_tool_and_adapter_rules_from_their_findings(root: Path) -> N
     flake8 = log["runs"][1]["tool"]["driver"]["rules"][0]
     assert "security-severity" not in flake8["properties"]
     assert "properties" not in log["runs"][1]  # the gate's decision lives in its own run only
+
+
+def test_a_tool_that_is_no_adapter_imports_nothing_and_gets_no_adapter_facts(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tools named in a shard's report reach SARIF; a forged name must not choose an import."""
+    imported: list[str] = []
+    monkeypatch.setattr(adapters, "load", lambda name: imported.append(name))
+    log = sarif(Outcome(items=[item("X1", tool="os")], tools=["mergegate", "os"]), root)
+    driver = log["runs"][1]["tool"]["driver"]
+    assert driver["name"] == "os" and "informationUri" not in driver
+    assert "helpUri" not in driver["rules"][0] and "security-severity" not in str(driver)
+    assert imported == []
 
 
 def test_errors_make_the_invocation_unsuccessful_with_notifications(root: Path) -> None:

@@ -6,12 +6,16 @@ Every expectation about lines and encodings here is what CPython itself says abo
 from __future__ import annotations
 
 import _ast
+import ast
 import contextlib
+import io
 import os
 import pwd
 import subprocess
 import sys
 import tempfile
+import tokenize
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +23,16 @@ import pytest
 
 from mergegate.hooks import bare_except
 from mergegate.hooks.finding import Finding
-from mergegate.hooks.source import Source, iter_child_nodes, parse, run_checks, walk
+from mergegate.hooks.source import (
+    Source,
+    decode,
+    detect_encoding,
+    parse,
+    parse_text,
+    run_checks,
+    syntax_error,
+)
+from mergegate.hooks.syntax import iter_child_nodes, walk
 
 BARE_EXCEPT = b"try:\n    pass\nexcept:\n    pass\n"
 
@@ -82,6 +95,126 @@ def test_unknown_encoding_is_a_parse_error() -> None:
     assert "unknown encoding: klingon" in finding.message
 
 
+def compiles(data: bytes | str) -> bool:
+    """The interpreter's verdict: `compile` is what `import` and `py_compile` run on a file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, "example.py", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return False
+    return True
+
+
+def same_module(data: bytes, text: str) -> bool:
+    """Whether our text is the program the compiler reads from the bytes (every string constant
+    decoded alike)."""
+    flags = _ast.PyCF_ONLY_AST
+    return ast.dump(compile(data, "a.py", "exec", flags)) == ast.dump(
+        compile(text, "a.py", "exec", flags)
+    )
+
+
+def detected(data: bytes) -> str:
+    """`tokenize.detect_encoding`'s answer, or its error."""
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError as error:
+        return f"error: {error}"
+
+
+# Bytes the compiler reads (and `import` runs) fine, and what `tokenize.detect_encoding` says of
+# them where that differs: the compiler decides, not tokenize.
+@pytest.mark.parametrize(
+    ("data", "tokenize_says"),
+    [
+        (
+            b"# hello\r# coding: latin-1\rs = '\xe9'\r",
+            "error: invalid or missing encoding declaration",
+        ),
+        (b"#" + b"x" * 500 + b"\n# coding: latin-1\ns = '\xe9'\n", "iso-8859-1"),
+        (
+            b"# \xe9\n# coding: latin-1\ns = '\xe9'\n",
+            "error: invalid or missing encoding declaration",
+        ),
+        (b"# coding: latin-1\rs = '\xe9'", "error: invalid or missing encoding declaration"),
+        (b"\x0c\n# coding: latin-1\ns = '\xe9'\n", "iso-8859-1"),
+        (b"#\r\n# vim: set fileencoding=cp1252 :\r\ns = '\x80'\r\n", "cp1252"),
+        (b"\xef\xbb\xbf# coding: utf-8\ns = '\xc3\xa9'\n", "utf-8-sig"),
+        (b"# coding: \ns = '\xc3\xa9'\n", "utf-8"),
+        (b"x = 1  # \xff\n", "error: invalid or missing encoding declaration"),
+        (b"# coding: utf-8\n# \xe9\nx = 1\n", "utf-8"),
+    ],
+    ids=[
+        "lone-cr-cookie-on-line-2",
+        "cookie-after-a-long-first-line",
+        "undecodable-first-line-comment",
+        "cookie-without-a-line-feed",
+        "form-feed-line-then-cookie",
+        "crlf-vim-cookie",
+        "bom-and-utf8-cookie",
+        "cookie-without-a-name",
+        "undecodable-byte-in-a-comment",
+        "undecodable-comment-under-a-utf8-cookie",
+    ],
+)
+def test_decodes_as_the_compiler_does(data: bytes, tokenize_says: str) -> None:
+    assert compiles(data)
+    assert detected(data) == tokenize_says
+    assert same_module(data, parsed(data).text)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"# hello\r\r# coding: latin-1\rs = '\xe9'\r",
+        b"s = 'x'\r# coding: latin-1\rs = '\xe9'\r",
+        b"x = 1  # coding: latin-1\ns = '\xe9'\n",
+        b"'''# coding: latin-1\n'''\ns = '\xe9'\n",
+        b"\xef\xbb\xbf#\n# coding: latin-1\ns = '\xe9'\n",
+        b"# coding: UTF8\n# \xe9\nx = 1\n",
+        b"# coding: hex\nx = 1\n",
+        b"# coding: utf-16\nx = 1\n",
+        b"x = '\xe9'  # \xff\n",
+    ],
+    ids=[
+        "cookie-on-line-3",
+        "cookie-after-a-line-of-code",
+        "cookie-after-code-on-its-line",
+        "cookie-in-a-string",
+        "bom-and-latin-1-cookie-on-line-2",
+        "utf8-spelling-not-folded-so-every-byte-is-decoded",
+        "not-a-text-encoding",
+        "utf-16",
+        "undecodable-string-and-comment",
+    ],
+)
+def test_refuses_what_the_compiler_refuses(data: bytes) -> None:
+    assert not compiles(data)
+    parse_error(data)
+
+
+def test_detect_encoding_folds_spellings_and_reports_the_bom_it_skips() -> None:
+    assert detect_encoding(b"\xef\xbb\xbfx = 1\n") == ("utf-8", 3)
+    assert detect_encoding(b"# -*- coding: ISO_8859_1 -*-\n") == ("iso-8859-1", 0)
+    assert detect_encoding(b"# coding: Latin-1-unix\n") == ("iso-8859-1", 0)
+    assert detect_encoding(b"#!/usr/bin/env python\n# coding: euc_jp\n") == ("euc_jp", 0)
+    with pytest.raises(SyntaxError, match="encoding problem: euc_jp with BOM"):
+        detect_encoding(b"\xef\xbb\xbf# coding: euc_jp\n")
+
+
+def test_strict_decode_refuses_undecodable_comments() -> None:
+    """`decode` (for tools' output, never for checking) does not guess."""
+    with pytest.raises(UnicodeDecodeError):
+        decode(b"x = 1  # \xff\n")
+    assert decode(b"# coding: latin-1\r\ns = '\xe9'\r\n") == "# coding: latin-1\ns = '\xe9'\n"
+
+
+def test_undecodable_comment_bytes_become_replacement_characters() -> None:
+    source = parsed(b"x = 1  # caf\xe9\nprint(x)\n")
+    assert source.line(1) == "x = 1  # caf\ufffd"
+
+
 # The lines CPython names when it runs these files (`python file.py`), where it names one.
 @pytest.mark.parametrize(
     ("data", "line"),
@@ -128,6 +261,65 @@ def test_syntax_error_has_line_and_column() -> None:
     finding = parse_error(b"x = 1\ndef broken(:\n    pass\n")
     assert (finding.line, finding.column) == (2, 12)
     assert finding.message.startswith("syntax error: ")
+
+
+# What the parser accepts and the compiler refuses: the interpreter would not import the file.
+COMPILE_TIME_ERRORS = {
+    "return-outside-function": "x = 1\nreturn x\n",
+    "yield-outside-function": "yield 1\n",
+    "await-outside-function": "await x\n",
+    "await-in-a-plain-function": "def f():\n    await x\n",
+    "break-outside-a-loop": "if x:\n    break\n",
+    "continue-outside-a-loop": "def f():\n    continue\n",
+    "duplicate-argument": "def f(a, b, a):\n    pass\n",
+    "duplicate-lambda-argument": "f = lambda a, a: a\n",
+    "module-level-nonlocal": "nonlocal x\n",
+    "nonlocal-without-binding": "def f():\n    nonlocal x\n",
+    "assigned-before-global": "def f():\n    x = 1\n    global x\n",
+    "used-before-global": "def f():\n    print(x)\n    global x\n",
+    "parameter-and-global": "def f(a):\n    global a\n",
+    "future-braces": "from __future__ import braces\n",
+    "late-future-import": '"""Doc."""\nimport os\nfrom __future__ import annotations\n',
+    "unknown-future-feature": "from __future__ import nope\n",
+    "default-except-not-last": "try:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\n",
+    "assign-to-debug": "__debug__ = 1\n",
+    "starred-assignment-target": "*a = b\n",
+    "return-with-value-in-async-generator": "async def f():\n    yield 1\n    return 2\n",
+    "yield-in-a-class-body": "class C:\n    yield 1\n",
+    "irrefutable-case-not-last": "match x:\n    case y:\n        pass\n    case 1:\n        pass\n",
+    "non-ascii-before-the-error": "caf\u00e9 = '\u00e9\u00e9'; return\n",
+}
+
+
+@pytest.mark.parametrize("text", COMPILE_TIME_ERRORS.values(), ids=COMPILE_TIME_ERRORS.keys())
+def test_compile_time_errors_are_parse_errors_where_the_compiler_says(text: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(text, "example.py", "exec", _ast.PyCF_ONLY_AST)  # the parser accepts it
+        with pytest.raises(SyntaxError) as refused:
+            compile(text, "example.py", "exec")
+    error = refused.value
+    # The compiler counts its column in UTF-8 bytes; findings count characters.
+    line_text = text.splitlines()[(error.lineno or 1) - 1]
+    column = len(line_text.encode("utf-8")[: (error.offset or 1) - 1].decode("utf-8")) + 1
+    finding = parse_error(text.encode("utf-8"))
+    assert (finding.line, finding.column) == (error.lineno, column)
+    assert finding.message == f"syntax error: {error.msg}"
+    assert syntax_error("example.py", text) == finding  # without a tree: the same finding
+
+
+def test_column_of_a_compile_time_error_counts_characters() -> None:
+    finding = parse_error("caf\u00e9 = '\u00e9\u00e9'; return\n".encode("utf-8"))
+    assert (finding.line, finding.column) == (1, len("caf\u00e9 = '\u00e9\u00e9'; ") + 1)
+
+
+@pytest.mark.parametrize("depth", [1_500, 2_500])
+def test_a_tree_too_deep_to_compile_again_gets_the_verdict_of_its_text(depth: int) -> None:
+    """Turning a tree back into the compiler's form recurses within Python's own limit, which
+    text the parser and the compiler accept can exceed: compiling the text decides."""
+    text = "x = " + "-" * depth + "1\n"
+    assert isinstance(parse_text("example.py", text), Source) == compiles(text)
+    assert (syntax_error("example.py", text) is None) == compiles(text)
 
 
 def test_python_2_print_statement() -> None:
@@ -182,12 +374,6 @@ def test_walk_and_iter_child_nodes_cope_with_that_depth() -> None:
 # Bad input through a hook's command line
 
 
-@pytest.fixture()
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_parse_error_through_the_hook_exits_1(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -196,6 +382,16 @@ def test_parse_error_through_the_hook_exits_1(
     out, err = capsys.readouterr()
     assert out == "broken.py:2:12: MG001 syntax error: invalid syntax\n"
     assert err == ""
+
+
+def test_the_hook_reports_a_compile_time_error(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "module.py").write_text("def f():\n    pass\nreturn 1\n")
+    assert bare_except.main(["module.py"]) == 1
+    assert (
+        capsys.readouterr().out == "module.py:3:1: MG001 syntax error: 'return' outside function\n"
+    )
 
 
 def test_missing_file_exits_2_before_any_check(

@@ -80,7 +80,7 @@ def test_file_without_declarations() -> None:
         "[first, *name]",
         "{'key': 1, **name}",
         "Point(x=name)",
-        "[1] | [name]",
+        "[1, name] | [name, 2]",
         "[1] as name",
         "str(name)",
     ],

@@ -45,18 +45,20 @@ from mergegate.hooks.finding import Finding
 TOOL = "autoflake"
 MODULE = "autoflake"
 RUNNER = None
-DISTRIBUTION = "autoflake"
 PLUGIN_GROUPS: tuple[str, ...] = ()
 START_SECONDS, SECONDS_PER_MB = 0.06, 1.0
 """CPU seconds to start it and to check a megabyte of Python (autoflake 2.4 on the standard
 library); they size batches, never decide a finding."""
+REQUIREMENT = "autoflake>=2.2"
+DOCS_URL = "https://github.com/PyCQA/autoflake"
+SECURITY = False
 CODE = "AFL100"
 TIER = "P3"
 CODE_PREFIX = CODE
 """What every code of the tool starts with: it has one."""
 
 TIER_TABLE = ((f"`{CODE}` (would remove unused imports or variables, redundant `pass`)", TIER),)
-"""The default tier for the README."""
+"""The default tier for the documentation."""
 
 
 def default_tier(finding: Finding) -> str:

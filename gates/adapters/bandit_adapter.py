@@ -51,12 +51,14 @@ from mergegate.hooks.finding import Finding
 TOOL = "bandit"
 MODULE = "bandit"
 RUNNER = None
-DISTRIBUTION = "bandit"
 PLUGIN_GROUPS = ("bandit.plugins", "bandit.blacklists")
 """Entry-point groups of bandit's tests: their versions key the cache."""
 START_SECONDS, SECONDS_PER_MB = 0.22, 2.2
 """CPU seconds to start it and to scan a megabyte of Python (bandit 1.9 on the standard
 library); they size batches, never decide a finding."""
+REQUIREMENT = "bandit>=1.7.5"
+DOCS_URL = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
+SECURITY = True
 
 RATING_TIERS = {
     ("HIGH", "HIGH"): "P1",
@@ -77,7 +79,7 @@ TIER_TABLE = (
     ("severity HIGH, confidence MEDIUM; severity MEDIUM, confidence HIGH or MEDIUM", "P2"),
     ("severity LOW or UNDEFINED; confidence LOW or UNDEFINED", "P3"),
 )
-"""The default tiers for the README, one row per tier."""
+"""The default tiers for the documentation, one row per tier."""
 
 _RATING = re.compile(r" \[severity: (\w+), confidence: (\w+)\]\Z")
 

@@ -53,18 +53,20 @@ from mergegate.hooks.finding import Finding
 TOOL = "black"
 MODULE = "black"
 RUNNER = None
-DISTRIBUTION = "black"
 PLUGIN_GROUPS: tuple[str, ...] = ()
 START_SECONDS, SECONDS_PER_MB = 0.2, 18.0
 """CPU seconds to start it and to check a megabyte of Python (black 26.10 on the standard
 library); they size batches, never decide a finding."""
+REQUIREMENT = "black>=24.1"
+DOCS_URL = "https://black.readthedocs.io/en/stable/"
+SECURITY = False
 CODE = "BLK100"
 TIER = "P3"
 CODE_PREFIX = CODE
 """What every code of the tool starts with: it has one."""
 
 TIER_TABLE = ((f"`{CODE}` (would reformat)", TIER),)
-"""The default tier for the README."""
+"""The default tier for the documentation."""
 
 
 def default_tier(finding: Finding) -> str:

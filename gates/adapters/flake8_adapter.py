@@ -50,9 +50,11 @@ from mergegate.hooks.selection import most_specific
 
 TOOL = "flake8"
 MODULE = "flake8"
+REQUIREMENT = "flake8>=7.2"
+DOCS_URL = "https://flake8.pycqa.org/en/latest/user/error-codes.html"
+SECURITY = False
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "flake8_runner.py")
 """Run instead of flake8's own command line (see flake8_runner.py)."""
-DISTRIBUTION = "flake8"
 PLUGIN_GROUPS = ("flake8.extension", "flake8.report")
 """Entry-point groups of flake8's plugins: their versions key the cache."""
 OWN_PLUGINS = frozenset({"flake8", "mccabe"})
@@ -80,7 +82,7 @@ TIER_TABLE = (
     ("other `F` (pyflakes: unused imports and variables, redefinitions)", "P2"),
     ("everything else: `E`/`W` (pycodestyle), `C90` (mccabe), plugins", "P3"),
 )
-"""The default tiers for the README, one row per tier."""
+"""The default tiers for the documentation, one row per tier."""
 
 
 def default_tier(finding: Finding) -> str:

@@ -9,8 +9,8 @@ values are equal are checked by the same run of the tool, whose discovery then l
 would for each of them alone; the value and the tool's version key the cache.
 
 Configuration files are read here as the tools read them: a regular file at that path, TOML as
-TOML, INI sections with `configparser`. A file a tool would reject (invalid TOML, a broken INI)
-is keyed by its bytes: the tool's run fails, and nothing is cached.
+TOML, INI sections with `configparser` (hooks/textfile.py's reader). A file a tool would reject
+(invalid TOML, a broken INI) is keyed by its bytes: the tool's run fails, and nothing is cached.
 """
 
 from __future__ import annotations
@@ -18,19 +18,21 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import re
 import stat
 from typing import Optional
 
+from mergegate.gates.adapters import requirement_name
+
 PYPROJECT = "pyproject.toml"
-_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-"""The distribution name a requirement (PEP 508) starts with."""
 
 
 class ConfigFiles:
-    """Configuration files as tools read them, each read (and parsed) once per run."""
+    """Configuration files as tools read them, each read (and parsed) once per run; parsed TOML
+    documents are kept across runs (hooks/config.py's `ParsedCache`) only when `keep_parsed`
+    (never with `--no-cache`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_parsed: bool = False) -> None:
+        self.keep_parsed = keep_parsed
         self._bytes: dict[str, Optional[bytes]] = {}
         self._toml: dict[str, object] = {}
 
@@ -64,7 +66,7 @@ class ConfigFiles:
                 from mergegate.hooks.config import ConfigError, parse_toml
 
                 try:
-                    self._toml[path] = parse_toml(path, data)
+                    self._toml[path] = parse_toml(path, data, self.keep_parsed)
                 except ConfigError:
                     self._toml[path] = hashlib.sha256(data).hexdigest()
         return self._toml[path]
@@ -85,19 +87,20 @@ class ConfigFiles:
     def section(self, path: str, name: str) -> object:
         """An INI file's section as a dict of its keys (as `configparser` reads them), None when
         the file or the section is not there; the digest of its bytes when it does not parse."""
+        import configparser
+
+        from mergegate.hooks.textfile import TextFile, decode_text, parse_ini
+
         data = self.data(path)
         if data is None:
             return None
-        import configparser
-
-        parser = configparser.ConfigParser()
-        try:
-            parser.read_string(data.decode("utf-8"), path)
-        except (configparser.Error, UnicodeDecodeError):
+        text = decode_text(path, data)
+        parser = parse_ini(text) if isinstance(text, TextFile) else text
+        if not isinstance(parser, configparser.ConfigParser):  # a parse-error finding
             return hashlib.sha256(data).hexdigest()
         if not parser.has_section(name):
             return None
-        return {key: parser.get(name, key, raw=True) for key in parser.options(name)}
+        return {key: parser.get(name, key) for key in parser.options(name)}
 
 
 def folders_up(folder: str) -> list[str]:
@@ -141,9 +144,9 @@ def tool_version(distribution: str, plugin_groups: tuple[str, ...]) -> list[list
 
     names = {distribution, *plugins(plugin_groups)}
     for requirement in metadata.requires(distribution) or []:
-        required = _REQUIREMENT_NAME.match(requirement)
+        required = requirement_name(requirement)
         if required and "extra" not in requirement.partition(";")[2]:
-            names.add(required.group())
+            names.add(required)
     versions: list[list[Optional[str]]] = []
     for name in sorted(names, key=str.lower):
         try:

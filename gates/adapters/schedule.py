@@ -21,7 +21,7 @@ import os
 from types import ModuleType
 from typing import Optional
 
-from mergegate.gates.adapters import AdapterError, load
+from mergegate.gates.adapters import AdapterError, load, requirement_name
 from mergegate.gates.adapters.keys import ConfigFiles, tool_version
 from mergegate.gates.adapters.support import Batch
 from mergegate.gates.cache import Cache
@@ -29,6 +29,7 @@ from mergegate.gates.filecheck import Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.hooks.files import line_reader
 from mergegate.hooks.finding import Finding
+from mergegate.hooks.paths import display
 
 BATCHES_PER_JOB = 8
 """With `jobs` processes, work is cut into about this many batches per process: a process that
@@ -77,14 +78,16 @@ class ToolRun:
         self,
         tools: list[str],
         files: list[str],
-        shown: dict[str, str],
+        cwd: str,
         root: str,
         jobs: int,
         cache: Optional[Cache],
     ) -> None:
         self.tools = tools
         self.files = list(dict.fromkeys(files))
-        self.shown = shown
+        self.cwd = cwd
+        self.shown = {path: display(path, cwd) for path in self.files}
+        """Each file's path as reported (relative to `cwd`)."""
         self.root = root
         self.jobs = max(jobs, 1)
         self.cache = cache
@@ -98,7 +101,7 @@ class ToolRun:
 
     def start(self) -> None:
         """Serve what the cache holds; cut the rest into batches; start the first `jobs`."""
-        configs = ConfigFiles()
+        configs = ConfigFiles(keep_parsed=self.cache is not None)
         pending: list[tuple[ModuleType, list[str], list[float]]] = []
         for tool in self.tools:
             adapter = load(tool)
@@ -137,7 +140,7 @@ class ToolRun:
         if self.cache is None or configuration is None:
             return None
         try:
-            version = tool_version(adapter.DISTRIBUTION, adapter.PLUGIN_GROUPS)
+            version = tool_version(requirement_name(adapter.REQUIREMENT), adapter.PLUGIN_GROUPS)
         except Exception:  # not installed, or its metadata unreadable: it runs, and says so
             return None
         source = json.dumps([version, configuration], sort_keys=True, default=str)
@@ -207,7 +210,7 @@ class ToolRun:
                 if checked is None:
                     continue  # its batch failed
                 file_items = [
-                    Item(finding.with_path(self.shown[path]), read_line(path, finding.line))
+                    Item(finding.relocated(self._display), read_line(path, finding.line))
                     for finding in checked
                 ]
                 items.extend(file_items)
@@ -254,6 +257,10 @@ class ToolRun:
             for finding in findings:
                 found[(tool, finding.path)].append(finding)
         return found
+
+    def _display(self, path: str) -> str:
+        """A path a tool reported (as given to it: absolute) as the gate reports it."""
+        return self.shown.get(path) or display(path, self.cwd)
 
     def _record(self, tool: str, path: str, items: list[Item]) -> None:
         """Store a tool's items on a file, when its content is the one digested before the tool

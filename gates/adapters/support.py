@@ -13,7 +13,6 @@ on some files (gates/adapters/schedule.py runs many at a time).
 
 from __future__ import annotations
 
-import _ast
 import os
 import re
 import subprocess
@@ -25,7 +24,7 @@ from typing import IO, Callable, Optional
 
 from mergegate.gates.adapters import AdapterError
 from mergegate.hooks.finding import Finding
-from mergegate.hooks.source import Source, decode, parse
+from mergegate.hooks.source import character_column, decode, parse, split_lines
 
 NOT_INSTALLED = 127
 """The launcher's exit status when the tool cannot be imported (the shell's "command not found")."""
@@ -224,17 +223,15 @@ def unparsable(paths: list[str]) -> set[str]:
     return rejected
 
 
-_EMPTY_MODULE = _ast.Module(body=[], type_ignores=[])
-
-
 class SourceText:
-    """Each file's text, read once, to turn the byte offsets tools report into character columns."""
+    """Each file's lines, read once, to turn the byte offsets tools report into character
+    columns."""
 
     def __init__(self) -> None:
-        self._sources: dict[str, Source] = {}
+        self._lines: dict[str, list[str]] = {}
 
-    def _source(self, path: str) -> Source:
-        if path not in self._sources:
+    def _source(self, path: str) -> list[str]:
+        if path not in self._lines:
             try:
                 with open(path, "rb") as handle:
                     data = handle.read()
@@ -244,12 +241,14 @@ class SourceText:
                 content = decode(data)
             except (SyntaxError, UnicodeDecodeError, LookupError):
                 content = data.decode("utf-8", "replace")
-            self._sources[path] = Source(path, content, _EMPTY_MODULE)  # only lines are needed
-        return self._sources[path]
+            self._lines[path] = split_lines(content)
+        return self._lines[path]
 
     def column(self, path: str, line: int, byte_offset: int) -> int:
         """The 1-based character column of a 0-based UTF-8 byte offset into `line`."""
-        return self._source(path).column(line, max(byte_offset, 0))
+        lines = self._source(path)
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        return character_column(text, max(byte_offset, 0))
 
 
 @dataclass

@@ -108,6 +108,25 @@ def head_sha(environ: Mapping[str, str]) -> str:
     return sha
 
 
+def pull_request_number(environ: Mapping[str, str]) -> Optional[int]:
+    """The pull request's number on a pull request event (`pull_request.number` in the payload);
+    None on other events. GitHubError when the payload says a pull request but not its number."""
+    event = environ.get("GITHUB_EVENT_NAME", "")
+    if event not in PULL_REQUEST_EVENTS:
+        return None
+    where = f"pull_request.number in the {event} event's payload (GITHUB_EVENT_PATH)"
+    try:
+        with open(environ.get("GITHUB_EVENT_PATH", ""), encoding="utf-8") as handle:
+            payload: Any = json.load(handle)
+    except (OSError, ValueError, RecursionError) as error:
+        raise GitHubError(f"--review cannot read {where}: {error}") from None
+    pull = payload.get("pull_request") if isinstance(payload, dict) else None
+    number = pull.get("number") if isinstance(pull, dict) else None
+    if type(number) is not int or number < 1:
+        raise GitHubError(f"--review needs a pull request number in {where}, not {number!r}")
+    return number
+
+
 def token_of(given: Optional[str], environ: Mapping[str, str]) -> Token:
     """The token from the command line, else `GITHUB_TOKEN`, surrounding white space removed;
     `check_token` says whether it can be one."""

@@ -6,7 +6,9 @@ The reports the user asked for are already written (`mergegate.gates.reports.wri
 - **the check run** (`checks`), or, when it cannot be posted, **the fallback**: the findings as
   workflow commands (the `github` report, P0 first), said once in the log and the job summary;
 - **the job summary** (`summary`): the report, after a note when the check run is missing;
-- **the step outputs** (`outputs`).
+- **the step outputs** (`outputs`);
+- with `--review`, on a pull request, **the review** of suggested fixes and **the summary
+  comment** (`feedback`), through the same client, so one deadline bounds every request.
 
 The fallback, the job summary and the outputs are written whatever went wrong before them (a bad
 environment, a GitHub that does not answer, an unexpected error), so the findings always reach the
@@ -15,7 +17,8 @@ pull request and later steps always have their outputs.
 Exit status: the gate's (0 passed, 1 blocked, 2 error), except that a check run that could not be
 posted (or not completely) is 2 whatever the gate decided: the job fails either way, and 2 says
 what needs attention (a required check would wait forever). A refusal (no token, or a fork's
-read-only token) keeps the gate's status: that is how forks are gated.
+read-only token) keeps the gate's status: that is how forks are gated. The same holds for the
+review and the summary comment: not posted, 2; refused, the gate's status.
 
 Untrusted text stays data: everything this prints goes through `workflow_data`, and everything
 that could quote the token is scrubbed first (`secret`).
@@ -31,7 +34,7 @@ from typing import Callable, Optional
 
 from mergegate.gates.escape import markdown_text, workflow_data
 from mergegate.gates.github import client
-from mergegate.gates.github.checks import CheckRun, conclusion, post_check_run
+from mergegate.gates.github.checks import conclusion, post_check_run
 from mergegate.gates.github.environment import (
     StepFiles,
     Target,
@@ -40,6 +43,7 @@ from mergegate.gates.github.environment import (
     token_of,
 )
 from mergegate.gates.github.errors import GitHubError, Incomplete, Refused
+from mergegate.gates.github.feedback import Context, post_feedback
 from mergegate.gates.github.outputs import write_outputs
 from mergegate.gates.github.secret import Token
 from mergegate.gates.github.summary import write_job_summary
@@ -71,6 +75,8 @@ class GitHubRequest:
     reports: Sequence[tuple[str, Optional[str]]] = ()
     """The reports already written, `(format, file)`, None for stdout: the `github` report on
     stdout is already the fallback; the last SARIF file is the `sarif-file` output."""
+    review: str = "off"
+    """`--review`: `off`, `suggestions`, `summary` or `both` (on a pull request event)."""
 
 
 def publish(
@@ -81,23 +87,38 @@ def publish(
     say = _logger(token)
     for error in outcome.errors:
         say(f"error: {error}")
-    outcome = rebased(outcome, repository_root(environ, request.root))
+    root = repository_root(environ, request.root)
+    outcome = rebased(outcome, root)
     status, note = outcome.exit_code, ""
     link: Optional[Callable[[Finding], str]] = None
+    context: Optional[Context] = None
+    refusal: Optional[str] = None
     try:
         target = Target.from_environment(environ)
         link = target.link
         name = request.check_name or TOOL
-        run = _post(outcome, target, token, name, say)
+        github = _client(target, token, say)
+        context = Context(github, target, root, name, None, link)
+        run = post_check_run(github, target, name, outcome)
+        context.check_run_url = run.html_url
         say(
             f"posted check run {name!r} ({conclusion(outcome)}, {run.annotations} annotations)"
             f" on {target.head_sha}" + (f": {run.html_url}" if run.html_url else "")
         )
     except GitHubError as problem:
+        refusal = str(problem) if isinstance(problem, Refused) else None
         status, note = _not_posted(problem, outcome, request, token, say)
     except Exception as error:  # never a traceback or a silent pass: the findings still go out
         internal = GitHubError(f"internal error: {type(error).__name__}: {error}")
         status, note = _not_posted(internal, outcome, request, token, say)
+    try:
+        forced = post_feedback(outcome, request.review, context, refusal, environ, say)
+    except Exception as error:
+        say(
+            f"error: the review or summary comment: internal error: {type(error).__name__}: {error}"
+        )
+        forced = EXIT_ERROR
+    status = EXIT_ERROR if forced == EXIT_ERROR else status
     files = StepFiles.from_environment(environ)
     try:
         if files.summary is not None:
@@ -115,14 +136,13 @@ def publish(
     return status
 
 
-def _post(
-    outcome: Outcome, target: Target, token: Token, name: str, say: Callable[[str], None]
-) -> CheckRun:
+def _client(target: Target, token: Token, say: Callable[[str], None]) -> client.Client:
+    """The one client of the run (its retries and deadline cover every request); Refused
+    without a token."""
     check_token(token)
     if not token:
         raise Refused("no GitHub token (pass --github-token or set GITHUB_TOKEN)")
-    github = client.Client(target.endpoint, token, client.POLICY, say)
-    return post_check_run(github, target, name, outcome)
+    return client.Client(target.endpoint, token, client.POLICY, say)
 
 
 def _not_posted(
@@ -162,7 +182,8 @@ def rebased(outcome: Outcome, root: str) -> Outcome:
     cwd = os.path.realpath(os.curdir)
 
     def moved(item: Item) -> Item:
-        path = display(os.path.join(cwd, item.finding.path), root)
-        return item.moved(item.finding.with_path(path))
+        return item.moved(
+            item.finding.relocated(lambda path: display(os.path.join(cwd, path), root))
+        )
 
     return outcome.with_items([moved(item) for item in outcome.items])

@@ -31,7 +31,7 @@ FORMATS = {
 class ReportContext:
     """What a reporter may need beyond the outcome itself."""
 
-    __slots__ = ("color", "link", "max_chars", "root", "show_held_back")
+    __slots__ = ("color", "link", "max_chars", "root", "show_held_back", "unsafe_fixes")
 
     def __init__(
         self,
@@ -40,6 +40,7 @@ class ReportContext:
         max_chars: int | None = None,
         root: str = ".",
         show_held_back: bool = False,
+        unsafe_fixes: bool = False,
     ) -> None:
         self.color = color
         """ANSI colour in the text report (only when writing to a terminal)."""
@@ -52,6 +53,8 @@ class ReportContext:
         """The project root, for formats that carry paths relative to it (SARIF's srcroot)."""
         self.show_held_back = show_held_back
         """The text report lists held-back findings too, not only their counts."""
+        self.unsafe_fixes = unsafe_fixes
+        """`--unsafe-fixes`: unsafe fixes count as fixable (what `--fix` would then apply)."""
 
 
 def render(format_name: str, outcome: Outcome, context: ReportContext) -> str:

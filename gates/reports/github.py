@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 
 from mergegate.gates.annotations import annotation_level, annotation_order, annotation_title
+from mergegate.gates.docs import hint
 from mergegate.gates.escape import workflow_data, workflow_property
 from mergegate.gates.model import Item, Outcome
 from mergegate.gates.reports import ReportContext
@@ -68,4 +69,8 @@ def _annotation(item: Item) -> tuple[str, str]:
             if finding.end_column >= finding.column:
                 properties.append(f"endColumn={finding.end_column}")
     properties.append(f"title={workflow_property(annotation_title(item))}")
-    return level, f"::{level} {','.join(properties)}::{workflow_data(finding.message)}"
+    message = finding.message
+    fix = hint(finding.code)
+    if fix:
+        message = f"{message}\n{fix}"
+    return level, f"::{level} {','.join(properties)}::{workflow_data(message)}"

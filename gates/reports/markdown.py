@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 
 from mergegate.gates.escape import markdown_cell, markdown_text, markdown_url
-from mergegate.gates.model import BASELINED, EXISTING, NEW, SUPPRESSED, Item, Outcome
+from mergegate.gates.model import BASELINED, EXISTING, NEW, SUPPRESSED, Item, Outcome, fixable
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.finding import TOOL
 from mergegate.hooks.registry import TIERS
@@ -108,6 +108,13 @@ def _decision(outcome: Outcome) -> str:
     else:
         sentences.append(f"No new finding at {outcome.threshold} blocks.")
     sentences.append(f"{counts['total']} new in {_plural(outcome.files_checked, 'file')} checked.")
+    safe = sum(1 for item in outcome.items if fixable(item))
+    unsafe = sum(1 for item in outcome.items if fixable(item, True)) - safe
+    parts = [f"{safe} with `mergegate run --fix`"] if safe else []
+    if unsafe:
+        parts.append(f"{unsafe} {'more ' if safe else ''}with `--fix --unsafe-fixes`")
+    if parts:
+        sentences.append(f"Fixable: {' and '.join(parts)}.")
     if outcome.files_from_cache is not None:
         sentences.append(_cache_sentence(outcome.files_from_cache, outcome.files_checked))
     return " ".join(sentences)

@@ -12,7 +12,9 @@ tool no longer reports. Results carry:
 - `suppressions` on every result (SARIF: all results of a run or none), `inSource` for `# noqa`;
 - `baselineState` on every result when a baseline or `--new-from-rev` was compared (SARIF: on all
   results of a run or none): `unchanged` for baselined and existing findings, else `new` (a
-  suppressed finding was never compared, and a finding not known to be old is new).
+  suppressed finding was never compared, and a finding not known to be old is new);
+- `fixes` when the finding has one: its edits as `artifactChanges`, its safety (`safe`,
+  `unsafe`) under `properties`.
 
 Locations are relative to `%SRCROOT%` (the project root, `context.root`), percent-encoded; columns
 count characters, hence `columnKind: unicodeCodePoints`. Errors of the run make the invocation
@@ -21,21 +23,21 @@ unsuccessful, with one notification each.
 
 from __future__ import annotations
 
-from typing import Any
-
 import hashlib
 import json
 import os
 from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from mergegate.gates.docs import rule_markdown, rule_text
+from mergegate.gates import adapters
+from mergegate.gates.docs import rule_markdown, rule_text, rule_url
 from mergegate.gates.escape import markdown_text
 from mergegate.gates.model import BASELINED, EXISTING, SUPPRESSED, Item, Outcome
 from mergegate.gates.reports import ReportContext
-from mergegate.hooks.finding import TOOL, Finding
+from mergegate.hooks.finding import TOOL, Finding, Fix
 from mergegate.hooks.registry import CODES, tier_rank
 
 SCHEMA_URI = (
@@ -50,19 +52,9 @@ SECURITY_SEVERITY = {"P0": "9.5", "P1": "8.0", "P2": "5.5", "P3": "2.0"}
 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low (GitHub, "SARIF support for code scanning"); the tiers map
 one to one onto those four."""
 
-SECURITY_TOOLS = ("bandit",)
-
 DESCRIPTION_LIMIT = 1024
 """GitHub code scanning takes at most 1024 characters of a rule's short and full description
 ("SARIF support for code scanning", reportingDescriptor object)."""
-
-TOOL_DOCS = {
-    "flake8": "https://flake8.pycqa.org/en/latest/user/error-codes.html",
-    "bandit": "https://bandit.readthedocs.io/en/latest/plugins/index.html",
-    "black": "https://black.readthedocs.io/en/stable/",
-    "autoflake": "https://github.com/PyCQA/autoflake",
-}
-"""Where an adapter's codes are documented (adapter rules have no registry entry)."""
 
 
 def render(outcome: Outcome, context: ReportContext) -> str:
@@ -121,13 +113,16 @@ def _run(
         }
         if compared:
             result["baselineState"] = "unchanged" if item.state in (BASELINED, EXISTING) else "new"
+        if finding.fix is not None:
+            result["fixes"] = [_fix(finding, finding.fix, root)]
         results.append(result)
     driver: dict[str, Any] = {"name": tool, "rules": rules}
-    version = _version(tool)
+    adapter = adapters.known(tool)
+    version = _version(adapters.requirement_name(adapter.REQUIREMENT) if adapter else tool)
     if version:
         driver["version"] = version
-    if tool in TOOL_DOCS:
-        driver["informationUri"] = TOOL_DOCS[tool]
+    if adapter:
+        driver["informationUri"] = adapter.DOCS_URL
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if errors:
         invocation["toolExecutionNotifications"] = [
@@ -139,6 +134,27 @@ def _run(
         "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
         "columnKind": "unicodeCodePoints",
         "results": results,
+    }
+
+
+def _fix(finding: Finding, fix: Fix, root: str) -> dict[str, Any]:
+    """A SARIF fix: the edits of one file as replacements (a deleted region, possibly empty, and
+    the content put there), its safety as a property. The regions' columns follow the run's
+    `columnKind`, their end is exclusive, as a finding's is."""
+    replacements = []
+    for edit in fix.edits:
+        region = {
+            "startLine": edit.line,
+            "startColumn": edit.column,
+            "endLine": edit.end_line,
+            "endColumn": edit.end_column,
+        }
+        replacements.append({"deletedRegion": region, "insertedContent": {"text": edit.content}})
+    location = artifact_uri(fix.path or finding.path, root)
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
+        "properties": {"safety": fix.safety},
     }
 
 
@@ -224,13 +240,17 @@ def _registry_rule(code_id: str) -> dict[str, Any]:
         "shortDescription": {"text": _bounded(code.summary)},
         "fullDescription": {"text": _bounded(rule.what)},
         "help": {"text": rule_text(rule), "markdown": rule_markdown(rule)},
+        "helpUri": rule_url(rule),
         "defaultConfiguration": {"level": LEVELS[code.tier]},
         "properties": {"tags": [TOOL, rule.id]},
     }
 
 
 def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict[str, Any]:
-    docs = TOOL_DOCS.get(tool)
+    """An adapter's code as a rule (adapter codes have no registry entry): help from the tool's
+    documentation, a `security-severity` for a security tool's."""
+    adapter = adapters.known(tool)
+    docs = adapter.DOCS_URL if adapter else None
     source = f"is reported by {tool}; mergegate ran {tool} and assigned the tier."
     descriptor: dict[str, Any] = {
         "id": code,
@@ -245,7 +265,7 @@ def _adapter_rule(tool: str, code: str, items: list[Item]) -> dict[str, Any]:
     if docs:
         descriptor["helpUri"] = docs
     properties: dict[str, Any] = {"tags": [tool]}
-    if tool in SECURITY_TOOLS:
+    if adapter and adapter.SECURITY:
         worst = min((item.severity for item in items if item.finding.code == code), key=tier_rank)
         properties = {"tags": [tool, "security"], "security-severity": SECURITY_SEVERITY[worst]}
     descriptor["properties"] = properties

@@ -8,7 +8,7 @@ and the verdict count the same things. (The single-purpose hooks print the same 
 
 from __future__ import annotations
 
-from mergegate.gates.model import HELD_BACK, NEW, Item, Outcome
+from mergegate.gates.model import HELD_BACK, NEW, Item, Outcome, fixable
 from mergegate.gates.reports import ReportContext
 from mergegate.hooks.registry import TIERS
 from mergegate.hooks.terminal import terminal_line, terminal_text
@@ -16,6 +16,8 @@ from mergegate.hooks.terminal import terminal_line, terminal_text
 COLORS = {"P0": "\033[1;31m", "P1": "\033[33m", "P2": "\033[36m", "P3": "\033[2m"}
 RESET = "\033[0m"
 SHOW_HELD_BACK = "--show-held-back"
+FIXABLE = "[*]"
+"""After the code of a finding `--fix` fixes, as ruff marks them."""
 
 
 def _paint(text: str, color: str, context: ReportContext) -> str:
@@ -50,7 +52,8 @@ def _line(item: Item, context: ReportContext) -> str:
     return (
         f"{terminal_line(finding.path)}:{finding.line}:{finding.column}: "
         f"{terminal_text(finding.code)} "
-        f"{_paint(f'[{label(item)}]', COLORS[item.severity], context)} "
+        + (f"{FIXABLE} " if fixable(item, context.unsafe_fixes) else "")
+        + f"{_paint(f'[{label(item)}]', COLORS[item.severity], context)} "
         f"{terminal_text(finding.message)}"
     )
 
@@ -97,6 +100,9 @@ def _trailer(outcome: Outcome, context: ReportContext) -> list[str]:
             )
         )
     lines.extend(f"note: {terminal_text(note)}" for note in outcome.notes)
+    fixes = fixable_line(outcome, context.unsafe_fixes)
+    if fixes:
+        lines.append(fixes)
     codes = sorted({item.finding.code for item in listed(outcome, context)})
     if codes:
         lines.append(
@@ -104,6 +110,19 @@ def _trailer(outcome: Outcome, context: ReportContext) -> list[str]:
             + (f" (codes here: {terminal_text(', '.join(codes))})" if len(codes) > 1 else "")
         )
     return lines
+
+
+def fixable_line(outcome: Outcome, unsafe: bool) -> str:
+    """`[*] 3 fixable with --fix (2 more with --unsafe-fixes)`, as ruff says it; "" for none."""
+    fixes = sum(1 for item in outcome.items if fixable(item, unsafe))
+    hidden = 0 if unsafe else sum(1 for item in outcome.items if fixable(item, True)) - fixes
+    option = "--fix --unsafe-fixes" if unsafe else "--fix"
+    if fixes:
+        more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+        return f"{FIXABLE} {fixes} fixable with {option}{more}"
+    if hidden:
+        return f"{hidden} fixable with --fix --unsafe-fixes"
+    return ""
 
 
 def verdict_line(outcome: Outcome) -> str:

@@ -42,16 +42,21 @@ def write_reports(
     root: str,
     for_actions_runner: bool = False,
     show_held_back: bool = False,
+    unsafe_fixes: bool = False,
 ) -> None:
     """Each `(format, file)`, `None` for stdout; `color` is `auto`, `always` or `never`;
-    `for_actions_runner` when the GitHub Actions runner reads stdout (`--github`). A report file
-    that cannot be written is a ConfigError naming it as the user wrote it."""
+    `for_actions_runner` when the GitHub Actions runner reads stdout (`--github`); `unsafe_fixes`
+    when unsafe fixes count as fixable. A report file that cannot be written is a ConfigError
+    naming it as the user wrote it."""
     to_stdout = {name for name, path in formats if path is None}
     with workflow_commands_stopped(for_actions_runner and bool(to_stdout - {"github"})):
         for name, path in formats:
             terminal = path is None and sys.stdout.isatty()
             context = ReportContext(
-                color=colored(color, terminal), root=root, show_held_back=show_held_back
+                color=colored(color, terminal),
+                root=root,
+                show_held_back=show_held_back,
+                unsafe_fixes=unsafe_fixes,
             )
             text = render(name, outcome, context)
             if path is None:
