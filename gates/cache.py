@@ -31,6 +31,12 @@ changed `STAT_MARGIN_NS` before the run, so a write racing the read (or landing 
 timestamp tick) is read again next time. Entries of files that no longer exist are dropped when
 the file is next written. Repository-wide hooks whose module says which files they read
 (`inputs(root, options)`) are keyed on their options and the names and digests of those files.
+Each adapter's items on a file (gates/adapters/schedule.py) are kept the same way, per tool, with
+the key of the tool's version and the configuration it reads for that file
+(gates/adapters/keys.py): a file whose entry has another key is checked again. Each such entry is
+its own JSON text, decoded only when its file is looked up: a cache holding every finding of a
+large legacy repository (172,000 on the standard library) costs a pull request's run the reading
+of one file, not the building of all its objects.
 
 Concurrency: the file is written whole to a temporary file in the folder, then renamed over the
 old one (`os.replace`, atomic): a reader sees one complete version. A writer first merges what
@@ -46,7 +52,7 @@ import os
 import stat as stat_module
 import sys
 import time
-from typing import NamedTuple, Optional, Sequence
+from typing import Any, NamedTuple, Optional, Sequence
 
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
@@ -221,9 +227,10 @@ def _record(finding: Finding, line_text: Optional[str] = None) -> dict[str, obje
     return record
 
 
-def _finding(record: dict[str, object]) -> Optional[Finding]:
-    """The finding a stored record holds, when it is one of ours: the names of a finding, each
-    of its type, a known code, a plausible position."""
+def _finding(record: dict[str, object], tool: str = TOOL) -> Optional[Finding]:
+    """The finding a stored record holds, when it is one of `tool`'s: the names of a finding,
+    each of its type, a known code (for an adapter's tool: a rule named `tool:code`), a
+    plausible position."""
     if set(record) != FIELDS:
         return None
     positions = []
@@ -234,16 +241,20 @@ def _finding(record: dict[str, object]) -> Optional[Finding]:
         positions.append(value)
     if any(type(record[name]) is not str for name in FIELDS.difference(POSITIONS, ["fix"])):
         return None
-    if record["tool"] != TOOL or record["code"] not in CODES or not plausible(*positions):
+    if record["tool"] != tool or not plausible(*positions):
         return None
+    known = (
+        record["code"] in CODES if tool == TOOL else record["rule"] == f"{tool}:{record['code']}"
+    )
     try:
-        return Finding.from_dict(record)
+        return Finding.from_dict(record) if known else None
     except (ValueError, TypeError):  # a fix that is not one
         return None
 
 
-def _items(records: object, shown: str) -> Optional[list[Item]]:
-    """A file's items from its stored records; None when any record is not well formed."""
+def _items(records: object, shown: str, tool: str = TOOL) -> Optional[list[Item]]:
+    """A file's items (of `tool`) from its stored records; None when any record is not well
+    formed."""
     if not isinstance(records, list):
         return None
     items = []
@@ -252,7 +263,7 @@ def _items(records: object, shown: str) -> Optional[list[Item]]:
             return None
         fields = dict(record)
         line_text = fields.pop(LINE_TEXT, None)
-        finding = _finding({**fields, "path": shown})
+        finding = _finding({**fields, "path": shown}, tool)
         if finding is None or type(line_text) is not str:
             return None
         items.append(Item(finding, line_text))
@@ -282,8 +293,10 @@ class Cache:
         self.started_ns = time.time_ns()
         self._files: dict[str, object] = {}
         self._repo: dict[str, object] = {}
+        self._tools: dict[str, object] = {}
         self._new_files: dict[str, Optional[dict[str, object]]] = {}
         self._new_repo: dict[str, dict[str, object]] = {}
+        self._new_tools: dict[str, dict[str, str]] = {}
         self._seen: set[str] = set()
 
     @classmethod
@@ -315,13 +328,13 @@ class Cache:
         cache._load()
         return cache
 
-    def _read(self) -> tuple[dict[str, object], dict[str, object]]:
-        """The files and repo tables on disk; empty when missing or not ours."""
+    def _read(self) -> tuple[dict[str, object], dict[str, object], dict[str, object]]:
+        """The files, repo and tools tables on disk; empty when missing or not ours."""
         try:
             with open(self.path, "rb") as handle:
                 document = json.loads(handle.read())
         except (OSError, ValueError, RecursionError):
-            return {}, {}
+            return {}, {}, {}
         if (
             not isinstance(document, dict)
             or document.get("format") != FORMAT
@@ -330,11 +343,12 @@ class Cache:
             or not isinstance(document.get("files"), dict)
             or not isinstance(document.get("repo"), dict)
         ):
-            return {}, {}
-        return document["files"], document["repo"]
+            return {}, {}, {}
+        tools = document.get("tools")
+        return document["files"], document["repo"], tools if isinstance(tools, dict) else {}
 
     def _load(self) -> None:
-        self._files, self._repo = self._read()
+        self._files, self._repo, self._tools = self._read()
 
     def lookup(self, path: str, shown: str) -> Optional[Stored]:
         """The stored result of the file shown as `shown`, when there is a well-formed one."""
@@ -405,6 +419,39 @@ class Cache:
     def record_repo(self, rule_id: str, key: str, findings: list[Finding]) -> None:
         self._new_repo[rule_id] = {"key": key, "findings": [_record(f) for f in findings]}
 
+    def lookup_tool(self, tool: str, key: str, path: str, shown: str) -> Optional[Stored]:
+        """An adapter's stored items for the file shown as `shown`, when they are for `key` (its
+        version and configuration, gates/adapters/keys.py) and well formed."""
+        self._seen.add(shown)
+        text = self._stored_tool(tool, shown)
+        try:
+            entry = json.loads(text) if isinstance(text, str) else None
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(entry, dict) or set(entry) != {"key", "stat", "digest", "items"}:
+            return None
+        if entry["key"] != key or type(entry["digest"]) is not str:
+            return None
+        items = _items(entry["items"], shown, tool)
+        if items is None:
+            return None
+        stored = entry["stat"]
+        fresh = isinstance(stored, list) and stored == list(file_stat(path) or ())
+        return Stored(items, entry["digest"], fresh)
+
+    def record_tool(
+        self, tool: str, key: str, shown: str, stat: Stat, digest: str, items: list[Item]
+    ) -> None:
+        """Remember an adapter's items on a file, for the content whose digest and stat were
+        taken before the tool read it."""
+        entry = {
+            "key": key,
+            "stat": self._trusted(stat),
+            "digest": digest,
+            "items": [_record(item.finding, item.line_text) for item in items],
+        }
+        self._new_tools.setdefault(tool, {})[shown] = json.dumps(entry, separators=(",", ":"))
+
     def save(self) -> None:
         """Write what this run learned, merged into what is on disk now; warn on failure."""
         changed = {
@@ -412,29 +459,52 @@ class Cache:
             for shown, entry in self._new_files.items()
             if entry != self._files.get(shown, None)
         }
-        if not changed and all(self._repo.get(k) == v for k, v in self._new_repo.items()):
+        tools_changed = {
+            tool: entries
+            for tool, entries in self._new_tools.items()
+            if any(entry != self._stored_tool(tool, shown) for shown, entry in entries.items())
+        }
+        if (
+            not changed
+            and not tools_changed
+            and all(self._repo.get(k) == v for k, v in self._new_repo.items())
+        ):
             return
-        files, repo = self._read()  # another run may have written since we loaded
+        files, repo, tools = self._read()  # another run may have written since we loaded
         for shown, entry in changed.items():
             if entry is None:
                 files.pop(shown, None)
             else:
                 files[shown] = entry
-        files = {  # files deleted or renamed since they were stored are forgotten
-            shown: entry
-            for shown, entry in files.items()
-            if shown in changed
-            or shown in self._seen
-            or os.path.exists(os.path.join(self.cwd, shown))
-        }
+        files = self._existing(files, changed)
+        for tool, entries in tools_changed.items():
+            table = tools.get(tool)
+            merged = {**(table if isinstance(table, dict) else {}), **entries}
+            tools[tool] = self._existing(merged, entries)
         repo.update(self._new_repo)
         document = {"format": FORMAT, "version": VERSION, "key": self.key, "files": files}
         document["repo"] = repo
+        document["tools"] = tools
         try:
             # ASCII: a file name that is not UTF-8 (lone surrogates) cannot be encoded otherwise
             self._write(json.dumps(document, separators=(",", ":")))
         except OSError as error:
             _warn(f"cannot write {self.path}: {error.strerror or error}")
+
+    def _stored_tool(self, tool: str, shown: str) -> object:
+        table = self._tools.get(tool)
+        return table.get(shown) if isinstance(table, dict) else None
+
+    def _existing(self, entries: dict[str, object], changed: dict[str, Any]) -> dict[str, object]:
+        """The entries of files that still exist: files deleted or renamed since they were
+        stored are forgotten."""
+        return {
+            shown: entry
+            for shown, entry in entries.items()
+            if shown in changed
+            or shown in self._seen
+            or os.path.exists(os.path.join(self.cwd, shown))
+        }
 
     def _write(self, text: str) -> None:
         os.makedirs(self.folder, mode=0o700, exist_ok=True)

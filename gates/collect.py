@@ -24,6 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the cache, the pool and typing cost a hook's start-up; loaded when used
     from typing import Optional
 
+    from mergegate.gates.adapters.schedule import ToolRun
     from mergegate.gates.cache import Cache, Stored
     from mergegate.gates.filecheck import PythonCheck
     from mergegate.gates.parallel import Task
@@ -144,13 +145,16 @@ def collect(
     only_rule: Optional[str] = None,
     check: object = None,
     cache_dir: Optional[str] = None,
+    tool_files: Optional[list[str]] = None,
 ) -> Collected:
     """Every finding of the selected hooks and enabled adapters, with the line it starts on.
 
-    `jobs` processes check Python files; `cache` reuses and stores results (in `cache_dir` when
-    given, see gates/cache.py); `repo_hooks` False
-    leaves the repository-wide hooks out (a shard other than the first); `only_rule` runs that
-    rule alone (a single-purpose hook), without adapters.
+    `jobs` processes check Python files, and as many run the adapters' tools; `cache` reuses and
+    stores results (in `cache_dir` when given, see gates/cache.py); `repo_hooks` False leaves the
+    repository-wide hooks out (a shard other than the first); `only_rule` runs that rule alone (a
+    single-purpose hook), without adapters; `tool_files`, when given, are the only files the
+    adapters check (those a pull request changed). The tools' first processes start before the
+    gate's own checks, and run beside them.
     """
     result = Collected()
 
@@ -164,17 +168,66 @@ def collect(
 
         store = Cache.open(config.root, cached_checks(config, rules), cwd, cache_dir)
     shown = {path: display(path, cwd) for path in files}
-    if files:  # no rule selected: the compiler's verdict all the same (a parse error blocks)
-        checks = python_checks(config, rules, check)
-        store_used = store if check is None else None
-        check_python_files(checks, files, shown, config.root, jobs, store_used, result)
-        result.files_checked += len(files)
+    tools = None
+    if config.tools and only_rule is None:
+        checked = files if tool_files is None else tool_files
+        tools = start_tools(config, checked, cwd, jobs, store, result)
+    try:
+        if files:  # no rule selected: the compiler's verdict all the same (a parse error blocks)
+            checks = python_checks(config, rules, check)
+            store_used = store if check is None else None
+            check_python_files(checks, files, shown, config.root, jobs, store_used, result)
+            result.files_checked += len(files)
+        repo_rules = [rule for rule in RULES.values() if repo_hooks and runs(rule, "repo")]
+        repo_hook_items(config, repo_rules, cwd, store, check, result)
+        if tools is not None:
+            items, errors = tools.finish()
+            result.items.extend(items)
+            result.errors.extend(errors)
+    finally:
+        if tools is not None:
+            tools.stop()  # when interrupted: no tool outlives the run
+    if store:
+        store.save()
+    result.items = selected(result.items, config)
+    return result
+
+
+def start_tools(
+    config: Config,
+    files: list[str],
+    cwd: str,
+    jobs: int,
+    store: Optional[Cache],
+    result: Collected,
+) -> Optional[ToolRun]:
+    """The enabled tools' run, started; None when it could not be (a bug, said in `result`'s
+    errors: never a traceback)."""
+    from mergegate.gates.adapters.schedule import ToolRun
+
+    tools = ToolRun(config.tools, files, cwd, config.root, jobs, store)
+    try:
+        tools.start()
+    except Exception as error:
+        tools.stop()
+        result.errors.append(f"adapters: internal error: {type(error).__name__}: {error}")
+        return None
+    return tools
+
+
+def repo_hook_items(
+    config: Config,
+    rules: list[Rule],
+    cwd: str,
+    store: Optional[Cache],
+    check: object,
+    result: Collected,
+) -> None:
+    """The items of these repository-wide rules, each from the cache when it can."""
     read_line = line_reader()
     unparsable: set[str] = set()
     inputs: dict[str, bool] = {}  # each file the repository-wide rules read: all served?
-    for rule in RULES.values():
-        if not repo_hooks or not runs(rule, "repo"):
-            continue
+    for rule in rules:
         try:
             options = config.options[rule.id]
             module = rule.implementation()
@@ -204,24 +257,6 @@ def collect(
     result.files_checked += len(inputs)
     if store is not None:
         result.from_cache = (result.from_cache or 0) + sum(inputs.values())
-    if store:
-        store.save()
-    for tool in config.tools if only_rule is None else []:
-        from mergegate.gates import adapters
-
-        try:
-            findings = adapters.load(tool).run(files, config.root)
-        except adapters.AdapterError as error:
-            result.errors.append(f"{tool}: {error}")
-            continue
-        except Exception as error:
-            result.errors.append(f"{tool}: adapter crashed: {type(error).__name__}: {error}")
-            continue
-        for finding in findings:  # paths as given: absolute
-            relocated = finding.relocated(lambda path: display(path, cwd))
-            result.items.append(Item(relocated, read_line(finding.path, finding.line)))
-    result.items = selected(result.items, config)
-    return result
 
 
 def runs_rule(config: Config, rule: Rule, scope: str, only_rule: Optional[str]) -> bool:

@@ -100,6 +100,12 @@ class Changes:
         self.lines = lines
         self.new_files = new_files
 
+    def touches(self, path: str) -> bool:
+        """Whether `path` is new, or has a line added or changed since the revision: elsewhere
+        no finding is new (`mark_existing`), whatever its line."""
+        real = os.path.realpath(path)
+        return real in self.new_files or bool(self.lines.get(real))
+
     def mark_existing(self, items: list[Item], cwd: str) -> None:
         """Mark new items on lines unchanged since the revision as existing."""
         for item in items:

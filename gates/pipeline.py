@@ -245,15 +245,24 @@ def _read_by_repo_rules(path: str, config: Config) -> bool:
 
 
 def baseline_scope(
-    config: Config, files: list[str], items: list[Item], request: Request, root: str
+    config: Config,
+    files: list[str],
+    items: list[Item],
+    request: Request,
+    root: str,
+    tool_files: list[str] | None = None,
 ) -> Callable[[BaselineEntry], bool]:
     """Whether this run looked where a baseline entry's finding would be: its file was checked
-    and parsed (or, for a repository-wide rule, those hooks ran), its rule is selected and its
-    tool enabled. An unmatched entry is fixed only then; others are neither fixed nor pruned."""
+    (by the tools: one of `tool_files`, when given) and parsed (or, for a repository-wide rule,
+    those hooks ran), its rule is selected and its tool enabled. An unmatched entry is fixed only
+    then; others are neither fixed nor pruned."""
     checked = {relative_to(path, root) for path in files}
+    by_tools = checked if tool_files is None else {relative_to(path, root) for path in tool_files}
     for item in items:
         if item.finding.rule == PARSE_ERROR.id:
-            checked.discard(relative_to(os.path.join(request.cwd, item.finding.path), root))
+            unparsed = relative_to(os.path.join(request.cwd, item.finding.path), root)
+            checked.discard(unparsed)
+            by_tools.discard(unparsed)
     repo_hooks = request.shard is None or request.shard[0] == 1
     tools = {TOOL, *config.tools} if request.only_rule is None else {TOOL}
 
@@ -264,7 +273,7 @@ def baseline_scope(
         if rule is not None and rule.scope == "repo":
             where = repo_hooks
         else:
-            where = entry["path"] in checked
+            where = entry["path"] in (checked if rule is not None else by_tools)
         tool = TOOL if rule is not None else entry["rule"].partition(":")[0]
         return where and tool in tools and config.is_selected(entry["rule"], entry["code"])
 
@@ -340,6 +349,9 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             from mergegate.gates import shards
 
             files = shards.select(files, planned.run_root, request.shard)
+        # The tools check one file at a time: elsewhere than where the code changed, none of
+        # their findings could be new.
+        tool_files = None if changes is None else [f for f in files if changes.touches(f)]
         collected: Collected = collect(
             config,
             files,
@@ -350,12 +362,16 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             only_rule=request.only_rule,
             check=request.check,
             cache_dir=request.cache_dir,
+            tool_files=tool_files,
         )
         files_checked += collected.files_checked
         if collected.from_cache is not None:
             from_cache = (from_cache or 0) + collected.from_cache
         errors.extend(collected.errors)
         project_items = collected.items
+        # A bare `# noqa` is used by any finding on its line, a tool's too: `unused-noqa` judges
+        # only where the tools looked.
+        judged = files if tool_files is None or not config.tools else tool_files
         held = hold_back(
             project_items,
             config,
@@ -364,11 +380,13 @@ def run_planned(request: Request) -> tuple[Plan, Outcome]:
             changes,
             {},
             file_lines(request.cwd),
-            files,
+            judged,
         )
         if held is not None:
             name, baseline_root, unmatched = held
-            looked = baseline_scope(config, files, project_items, request, baseline_root)
+            looked = baseline_scope(
+                config, files, project_items, request, baseline_root, tool_files
+            )
             fixed.extend({**entry, "baseline": name} for entry in unmatched if looked(entry))
         assign_tiers(project_items, config.severity)
         decide(project_items, fail_on or config.fail_on)

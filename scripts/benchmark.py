@@ -22,7 +22,9 @@ Sections (see SECTIONS at the bottom; each prints its figures and says whether i
   where a cold run's time goes, phase by phase and check by check, in one process. ruff and
   flake8 are taken from the environment running this script (the `test` extra); flake8 runs
   once (it takes about a minute here) and only gives scale.
-
+- adapters: the four tools through the gate on the standard library made a git repository, and a
+  pull request changing 10 of its files (`--new-from-rev`): cold, with the base commit's cache,
+  warm; see scripts/benchmark_adapters.py.
 - hooks: each Python hook on every standard-library file in one process (as pre-commit runs it)
   against `mergegate run --select` that hook with `--jobs 1 --no-cache`; target at most 1.1x,
   and peak memory that does not grow with the number of files.
@@ -571,6 +573,14 @@ def same_reports(bench: Bench, corpus: Path, commands: dict[str, list[str]]) -> 
     return agree
 
 
+def adapters(bench: Bench) -> bool:
+    """The adapters section, kept in scripts/benchmark_adapters.py (which uses this module's
+    helpers: imported when the section runs)."""
+    import benchmark_adapters
+
+    return benchmark_adapters.adapters(bench)
+
+
 def hooks(bench: Bench) -> bool:
     """Each Python hook on the standard library, as pre-commit runs it on every file (one
     process, no cache), against `mergegate run --select` that hook in one process: the same
@@ -626,6 +636,7 @@ def hooks(bench: Bench) -> bool:
 SECTIONS: dict[str, Callable[[Bench], bool]] = {
     "startup": startup,
     "stdlib": stdlib,
+    "adapters": adapters,
     "hooks": hooks,
 }
 """Section name -> function printing its figures and returning whether its targets hold."""

@@ -8,9 +8,13 @@ module, `<name>_adapter.py`:
 - `CODE_PREFIX`, what all its codes start with (to validate selectors);
 - `TIER_TABLE`, its default tiers, for the documentation;
 - `REQUIREMENT`, the distribution the `tools` extra installs (tests/test_packaging.py checks the
-  extra against it), whose name is also the one SARIF reports the tool's version under;
+  extra against it), whose name is also the one the tool's version is read under (SARIF, the
+  cache key);
 - `DOCS_URL`, where its codes are documented (SARIF rule help), and `SECURITY`, whether its
-  findings are security findings (SARIF `security-severity`).
+  findings are security findings (SARIF `security-severity`);
+- how it runs (`TOOL`, `MODULE`, `RUNNER`, `arguments`, `findings`: support.py), what its results
+  depend on (`configuration`, `PLUGIN_GROUPS`: keys.py) and what a batch of files costs it
+  (`START_SECONDS`, `SECONDS_PER_MB`: schedule.py).
 
 A tool that is missing, or that crashes or says something we cannot parse, raises AdapterError:
 the gate then exits 2, never passes silently. Importing this package imports no adapter module.
@@ -24,6 +28,8 @@ if TYPE_CHECKING:  # a hook's start imports this package: nothing here but what 
 
 ADAPTERS = ("flake8", "bandit", "black", "autoflake")
 """The adapters `tools` may enable, in documentation order."""
+_REQUIREMENT_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+"""The distribution name a requirement (PEP 508) starts with."""
 
 
 class AdapterError(Exception):
@@ -41,3 +47,12 @@ def known(name: str) -> ModuleType | None:
     """The adapter module of `name` when it is one of ADAPTERS, else None: a tool named in a
     report (a shard's, which a pull request could forge) never chooses what is imported."""
     return load(name) if name in ADAPTERS else None
+
+
+def requirement_name(requirement: str) -> str:
+    """The distribution a requirement such as `flake8>=7.2` (an adapter's `REQUIREMENT`, or one
+    in a distribution's metadata) names; empty when it names none."""
+    import re  # not at import: a hook's start imports this package
+
+    found = re.match(_REQUIREMENT_NAME, requirement.strip())
+    return found.group() if found else ""

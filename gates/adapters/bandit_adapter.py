@@ -10,6 +10,13 @@ bandit's rating, `[severity: HIGH, confidence: HIGH]`, which the tier is derived
 A file bandit cannot parse is left out of its findings when it does not parse for mergegate either:
 the gate reports it as `parse-error` (P0). Any other error bandit lists is an AdapterError.
 
+A file's findings depend on that file alone and the configuration: bandit's tests visit one
+file's tree at a time, and `exclude_dirs` matches the file's own path. Its configuration is the
+root's `[tool.bandit]`, named on its command line: the `.bandit` files it looks for inside the
+folders it is given are never read, since it is given files. So with `--new-from-rev` it checks
+only the files that changed, and its results are cached per file, keyed on its version, its
+plugins' and that table.
+
 Default tiers. bandit's checks are pattern matches with no data flow: even a HIGH/HIGH finding
 (`md5` used for a cache key, `shell=True` on a constant command) is often fine in context, and a
 P0 blocks merges, so nothing from bandit is P0 by default; teams that want bandit to block raise
@@ -25,15 +32,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from subprocess import CompletedProcess
 from typing import Any
 
 from mergegate.gates.adapters import AdapterError
+from mergegate.gates.adapters.keys import PYPROJECT, ConfigFiles
 from mergegate.gates.adapters.support import (
     Paths,
     SourceText,
     failure,
-    run_tool,
+    run_batch,
     text,
     unparsable,
 )
@@ -41,6 +50,12 @@ from mergegate.hooks.finding import Finding
 
 TOOL = "bandit"
 MODULE = "bandit"
+RUNNER = None
+PLUGIN_GROUPS = ("bandit.plugins", "bandit.blacklists")
+"""Entry-point groups of bandit's tests: their versions key the cache."""
+START_SECONDS, SECONDS_PER_MB = 0.22, 2.2
+"""CPU seconds to start it and to scan a megabyte of Python (bandit 1.9 on the standard
+library); they size batches, never decide a finding."""
 REQUIREMENT = "bandit>=1.7.5"
 DOCS_URL = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
 SECURITY = True
@@ -131,14 +146,23 @@ def _finding(issue: dict[str, Any], paths: Paths, sources: SourceText) -> Findin
     )
 
 
-def run(files: list[str], root: str) -> list[Finding]:
-    if not files:
-        return []
-    paths = Paths(files, root)
-    arguments = ["--format", "json", "--quiet"]
-    if os.path.isfile(os.path.join(root, "pyproject.toml")):
-        arguments += ["--configfile", os.path.join(root, "pyproject.toml")]
-    result = run_tool(TOOL, MODULE, [*arguments, *paths.for_tool], root)
+def configuration(folder: str, root: str, files: ConfigFiles) -> object:
+    """The root's pyproject.toml (whether there is one: it is named on the command line) and its
+    `[tool.bandit]`, whatever the file."""
+    pyproject = os.path.join(root, PYPROJECT)
+    return [files.data(pyproject) is not None, files.table(pyproject, "tool", "bandit")]
+
+
+def arguments(paths: Paths) -> list[str] | None:
+    if not paths.for_tool:
+        return None
+    options = ["--format", "json", "--quiet"]
+    if os.path.isfile(os.path.join(paths.root, "pyproject.toml")):
+        options += ["--configfile", os.path.join(paths.root, "pyproject.toml")]
+    return [*options, *paths.for_tool]
+
+
+def findings(result: CompletedProcess[bytes], paths: Paths) -> list[Finding]:
     issues, errors = _report(result)
     _check_errors(errors, paths)
     sources = SourceText()
@@ -148,3 +172,8 @@ def run(files: list[str], root: str) -> list[Finding]:
         raise failure(
             TOOL, result, f"reported an issue it did not describe fully: {error!r}"
         ) from None
+
+
+def run(files: list[str], root: str) -> list[Finding]:
+    """bandit's findings on `files`, from one run of it."""
+    return run_batch(sys.modules[__name__], files, root)

@@ -4,6 +4,11 @@ Every tool runs in a fresh interpreter, the one mergegate runs in (so it is the 
 next to mergegate, with its plugins), with the project root as working folder (so the user's own
 configuration of the tool applies). Tools get absolute paths, so no file name can be mistaken for
 an option; findings carry the paths exactly as the adapter was given them.
+
+An adapter module names its tool (`TOOL`, the module to run `MODULE`, a script `RUNNER` to run
+instead, or None), says how to run it on some files (`arguments(paths)`, None when there is
+nothing to run) and how to read what it said (`findings(result, paths)`); a `Batch` runs it once
+on some files (gates/adapters/schedule.py runs many at a time).
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
-from typing import Callable
+from types import ModuleType
+from typing import IO, Callable, Optional
 
 from mergegate.gates.adapters import AdapterError
 from mergegate.hooks.finding import Finding
@@ -46,32 +53,119 @@ MAX_DETAIL_LINES = 12
 names the exception."""
 
 
-def run_tool(
-    tool: str, module: str, arguments: list[str], root: str, script: str | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    """Run `module` (or `script`, which needs `module`) on `arguments` in `root`.
+class ToolProcess:
+    """`module` (or `script`, which needs `module`) started on `arguments` in `root`.
 
-    Raises AdapterError when it cannot start, is not installed, or dies of an uncaught exception;
-    the caller judges the exit status, which means something different for every tool. Python's
-    warnings are off (a tool's deprecation notices are not findings, and autoflake's standard
-    error must hold only its errors); standard streams are UTF-8, keeping any file name's bytes.
+    Python's warnings are off (a tool's deprecation notices are not findings, and autoflake's
+    standard error must hold only its errors); standard streams are UTF-8, keeping any file
+    name's bytes. Its output goes to unnamed temporary files, not pipes, so it runs to its end
+    while this process does something else, with nobody reading.
     """
-    command = [sys.executable, "-W", "ignore", "-c", LAUNCHER, module, script or module]
-    environment = {**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"}
-    try:
-        result = subprocess.run(
-            [*command, *arguments], cwd=root, env=environment, capture_output=True, check=False
-        )
-    except OSError as error:
-        raise AdapterError(f"cannot start {sys.executable}: {error}") from None
-    if result.returncode == NOT_INSTALLED:
-        raise AdapterError(
-            f"{tool} is not installed for {sys.executable} "
-            "(install it, e.g. `pip install 'mergegate[tools]'`)"
-        )
-    if TRACEBACK in text(result.stderr):
-        raise failure(tool, result, "crashed")
-    return result
+
+    def __init__(
+        self, tool: str, module: str, arguments: list[str], root: str, script: str | None = None
+    ) -> None:
+        self.tool = tool
+        command = [sys.executable, "-W", "ignore", "-c", LAUNCHER, module, script or module]
+        environment = {**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"}
+        self.arguments = [*command, *arguments]
+        self._stdout: IO[bytes] = tempfile.TemporaryFile()
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen(
+                self.arguments,
+                cwd=root,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=self._stdout,
+                stderr=self._stderr,
+            )
+        except OSError as error:
+            self._close()
+            raise AdapterError(f"cannot start {sys.executable}: {error}") from None
+
+    def _close(self) -> None:
+        self._stdout.close()
+        self._stderr.close()
+
+    def stop(self) -> None:
+        """End it if it still runs (a run interrupted before reading it); free its output."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._close()
+
+    def wait(self) -> subprocess.CompletedProcess[bytes]:
+        """Its exit status and output. Raises AdapterError when it is not installed or dies of
+        an uncaught exception; the caller judges the exit status, which means something
+        different for every tool."""
+        try:
+            returncode = self._process.wait()
+            self._stdout.seek(0)
+            self._stderr.seek(0)
+            result = subprocess.CompletedProcess(
+                self.arguments, returncode, self._stdout.read(), self._stderr.read()
+            )
+        finally:
+            self._close()
+        if result.returncode == NOT_INSTALLED:
+            raise AdapterError(
+                f"{self.tool} is not installed for {sys.executable} "
+                "(install it, e.g. `pip install 'mergegate[tools]'`)"
+            )
+        if TRACEBACK in text(result.stderr):
+            raise failure(self.tool, result, "crashed")
+        return result
+
+
+class Batch:
+    """One run of an adapter's tool on some files: started, then read."""
+
+    def __init__(self, adapter: ModuleType, files: list[str], root: str) -> None:
+        self.adapter = adapter
+        self.files = files
+        self.paths = Paths(files, root)
+        self.started = False
+        self._process: Optional[ToolProcess] = None
+        self._failure: Optional[Exception] = None
+
+    def start(self) -> None:
+        """Start the tool, unless the adapter says there is nothing to run; a failure to start
+        is raised by `findings`."""
+        if self.started:
+            return
+        self.started = True
+        try:
+            arguments = self.adapter.arguments(self.paths)
+            if arguments is not None:
+                adapter = self.adapter
+                self._process = ToolProcess(
+                    adapter.TOOL, adapter.MODULE, arguments, self.paths.root, adapter.RUNNER
+                )
+        except Exception as error:
+            self._failure = error
+
+    def findings(self) -> list[Finding]:
+        """Start it if need be, wait for it, and read what it found (AdapterError when it failed
+        or said something unreadable)."""
+        self.start()
+        if self._failure is not None:
+            raise self._failure
+        if self._process is None:
+            return []
+        result = self._process.wait()
+        found: list[Finding] = self.adapter.findings(result, self.paths)
+        return found
+
+    def stop(self) -> None:
+        """End its process if it still runs."""
+        if self._process is not None:
+            self._process.stop()
+
+
+def run_batch(adapter: ModuleType, files: list[str], root: str) -> list[Finding]:
+    """An adapter's findings on `files`, from one run of its tool."""
+    return Batch(adapter, files, root).findings()
 
 
 def text(output: bytes) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
@@ -120,7 +119,7 @@ def _run(
         results.append(result)
     driver: dict[str, Any] = {"name": tool, "rules": rules}
     adapter = adapters.known(tool)
-    version = _version(requirement_name(adapter.REQUIREMENT) if adapter else tool)
+    version = _version(adapters.requirement_name(adapter.REQUIREMENT) if adapter else tool)
     if version:
         driver["version"] = version
     if adapter:
@@ -158,11 +157,6 @@ def _fix(finding: Finding, fix: Fix, root: str) -> dict[str, Any]:
         "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
         "properties": {"safety": fix.safety},
     }
-
-
-def requirement_name(requirement: str) -> str:
-    """The distribution a requirement such as `flake8>=7.2` names."""
-    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
 
 
 def _version(distribution: str) -> str | None:
