@@ -57,8 +57,9 @@ from typing import Any, NamedTuple, Optional, Sequence
 from mergegate.gates.filecheck import FileResult, Stat, digest_of, file_stat
 from mergegate.gates.model import Item
 from mergegate.gates.output import TEMPORARY_PREFIX, write_atomically
-from mergegate.hooks.files import inside, repository_root, user_cache_home
-from mergegate.hooks.finding import TOOL, Finding
+from mergegate.hooks.files import inside, read_file, repository_root, user_cache_home
+from mergegate.hooks.finding import TOOL, Finding, InputError
+from mergegate.hooks.paths import relative_to
 from mergegate.hooks.registry import CODES
 from mergegate.hooks.terminal import terminal_lines
 
@@ -317,8 +318,9 @@ class Cache:
         if reason is not None:
             _warn(f"off: {reason}")
             return None
-        try:
-            key = run_key(checks)
+        project = relative_to(root, repository_root(root) or root)
+        try:  # a named folder serves several projects: results depend on the file's project
+            key = run_key([checks, project])
         except OSError as error:
             _warn(f"off: cannot read mergegate's own sources: {error}")
             return None
@@ -392,16 +394,17 @@ class Cache:
             return None
         try:
             names = inputs(root, options)
-            files = [[name, self._digest(os.path.join(root, name))] for name in names]
-        except OSError:
+            files = [[name, self._digest(os.path.join(root, name), root)] for name in names]
+        except (OSError, InputError):
             return None
         source = json.dumps([self.key, rule_id, options, files, _libraries()], sort_keys=True)
         return hashlib.sha256(source.encode()).hexdigest()
 
     @staticmethod
-    def _digest(path: str) -> str:
-        with open(path, "rb") as handle:
-            return digest_of(handle.read())
+    def _digest(path: str, root: str) -> str:
+        """An input's digest; InputError (no key) for one that is not a regular file inside
+        `root`, which the rule then reports when it reads it."""
+        return digest_of(read_file(path, within=root))
 
     def repo_findings(self, rule_id: str, key: str) -> Optional[list[Finding]]:
         """The stored findings of a repository-wide hook for this key, when well formed."""

@@ -173,19 +173,19 @@ def plan(request: Request) -> Plan:
 
     for folder in listing.folders or ([] if request.paths else [request.cwd]):
         project(folder)
-    if request.every_project:
-        _every_project(projects, request.cwd, top, project)
     chosen: dict[int, list[str]] = {}
     notes = [] if repo_only else list(listing.notes)  # a walk only looked for projects
-    pyprojects = []
+    listed = [(p, True) for p in listing.named] + [(p, False) for p in listing.found]
+    pyprojects = [path for path, _ in listed if os.path.basename(path) == "pyproject.toml"]
+    named_paths = set(listing.named)
+    left_out = _add_projects(projects, pyprojects, lambda p: entry(p, p in named_paths), project)
     excluded = []
-    for path, named in [(p, True) for p in listing.named] + [(p, False) for p in listing.found]:
-        if os.path.basename(path) == "pyproject.toml":
-            pyprojects.append(path)
-            made = projects.project_of_pyproject(path)
-            if made is not None and not projects.excluded(path, made, entry(path, named)):
-                project(path)
+    for path, named in listed:
         if not is_python(path, named):
+            continue
+        if any(inside(path, folder) for folder in left_out):
+            if named:
+                excluded.append(os.path.relpath(path, request.cwd))
             continue
         config = projects.for_path(path)
         if projects.excluded(path, config, entry(path, named)):
@@ -201,8 +201,11 @@ def plan(request: Request) -> Plan:
             project(path)  # its project's repository-wide rules read it
         else:
             unread.append(os.path.relpath(path, request.cwd))
+    named_projects = list(adjusted.values())  # where `--baseline` and shards are rooted
+    run_root = named_projects[0].root if len(named_projects) == 1 else projects.default_root
+    if request.every_project and projects.repository is not None:
+        _every_project(projects, projects.repository, request.cwd, project)
     configs = sorted(adjusted.values(), key=lambda config: config.root)
-    run_root = configs[0].root if len(configs) == 1 else projects.default_root
     result = Plan(projects, run_root, configs)
     result.files = chosen
     result.pyprojects = pyprojects
@@ -211,25 +214,47 @@ def plan(request: Request) -> Plan:
         (unread, "neither Python nor read by a repository-wide rule"),
     ):
         if paths:
-            listed = ", ".join(paths[:5]) + (
+            names = ", ".join(paths[:5]) + (
                 f" and {len(paths) - 5} more" if len(paths) > 5 else ""
             )
-            notes.append(f"not checked, {why}: {listed}")
+            notes.append(f"not checked, {why}: {names}")
     result.notes = notes
     return result
 
 
 def _every_project(
-    projects: Projects, cwd: str, top: str, project: Callable[[str], Config]
+    projects: Projects, repository: str, cwd: str, project: Callable[[str], Config]
 ) -> None:
     """Add the repository's root project and each project below it that no project around it
     excludes (as `mergegate run .` from the root finds them) to the run."""
-    root = projects.repository or cwd
-    entry = project(root).root
-    for path in expand([root], cwd, top, ()).found:
-        made = projects.project_of_pyproject(path)
-        if made is not None and not projects.excluded(path, made, entry):
+    entry = project(repository).root
+    found = expand([repository], cwd, repository, ()).found
+    _add_projects(projects, found, lambda _: entry, project)
+
+
+def _add_projects(
+    projects: Projects,
+    pyprojects: list[str],
+    entry: Callable[[str], str],
+    project: Callable[[str], Config],
+) -> list[str]:
+    """Add the projects these `pyproject.toml` files make to the run, outer ones first; return
+    the folders left out. A folder that a project around it excludes (up to the project at
+    `entry`, where the run came in) is never looked into: not even its table is read, so a
+    broken one in excluded test fixtures fails nothing."""
+    left_out: list[str] = []
+    for path in sorted(pyprojects, key=lambda name: name.count(os.sep)):
+        folder, came_in = os.path.dirname(path), entry(path)
+        if any(inside(folder, skipped) for skipped in left_out):
+            continue
+        if folder != came_in and inside(folder, came_in):
+            outer = projects.for_path(os.path.dirname(folder))
+            if projects.excluded(folder, outer, came_in):
+                left_out.append(folder)
+                continue
+        if projects.project_of_pyproject(path) is not None:
             project(path)
+    return left_out
 
 
 def _read_by_repo_rules(path: str, config: Config) -> bool:

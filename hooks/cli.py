@@ -119,8 +119,9 @@ def closest(message: str, options: Sequence[str]) -> str:
     import re
 
     choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-    if choice:
-        word, candidates = choice.group(1), re.findall(r"'([^']*)'", choice.group(2))
+    if choice:  # the choices are quoted up to Python 3.12.7, bare after
+        word = choice.group(1)
+        candidates = [name.strip().strip("'") for name in choice.group(2).split(",")]
     elif message.startswith("unrecognized arguments: "):
         typed = [w for w in message.split(": ", 1)[1].split() if w.startswith("-")]
         word, candidates = (typed[0].partition("=")[0] if typed else ""), list(options)

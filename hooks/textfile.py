@@ -524,7 +524,7 @@ class Repository:
     def data(self, path: str) -> bytes:
         """The file's bytes; an unreadable file is an InputError."""
         if path not in self._data:
-            self._data[path] = read_file(os.path.join(self.root, path), within=self.root)
+            self._data[path] = read_file(os.path.join(self.root, path), path, within=self.root)
         return self._data[path]
 
     def text(self, path: str) -> TextFile | None:

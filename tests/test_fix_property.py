@@ -191,7 +191,8 @@ def test_the_standard_library_still_parses_and_its_fixed_findings_are_gone(
     sources = {path: path.read_bytes() for path in copy.rglob("*.py")}
     compiled = {path for path, data in sources.items() if compiles_bytes(data)}
     jobs = str(min(4, os.cpu_count() or 1))
-    assert main(["run", "--no-cache", "-j", jobs, "--format", "json:before.json"]) == 0
+    # fail-on never: only the files that do not parse (a few test files of the stdlib) block
+    assert main(["run", "--no-cache", "-j", jobs, "--format", "json:before.json"]) == 1
     main(
         ["run", "--fix", "--unsafe-fixes", "--no-cache", "-j", jobs, "--format", "json:after.json"]
     )
@@ -205,8 +206,9 @@ def test_the_standard_library_still_parses_and_its_fixed_findings_are_gone(
     fixed = Counter(f["code"] for f in before["findings"] if f["fix"] is not None) - Counter(
         f["code"] for f in left
     )
+    assert {f["code"] for f in before["findings"] if f["blocking"]} == {"MG001"}
     capsys.readouterr()
-    assert main(["run", "--diff", "--unsafe-fixes", "--no-cache", "-j", jobs]) == 0
+    assert main(["run", "--diff", "--unsafe-fixes", "--no-cache", "-j", jobs]) == 0  # no diff
     figures = (
         f"stdlib {sys.version.split()[0]}: {len(sources)} files, {len(changed)} fixed;"
         f" findings fixed per code {dict(sorted(fixed.items()))};"

@@ -127,6 +127,56 @@ def test_a_special_coverage_configuration_is_an_error_not_an_absent_file(
     assert coverage_threshold_single_source.main([]) == 2
     assert ".coveragerc" in capsys.readouterr().err
     assert main(["run", "--no-cache"]) == 2
+    assert main(["run"]) == 2  # the cache's key never reads it either
+    assert ".coveragerc: " in capsys.readouterr().err
+
+
+def test_the_hooks_never_read_the_tables_of_folders_the_root_project_excludes(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mergegate]\nexclude = ["fixtures/**"]\n')
+    broken = repo / "fixtures" / "bad"
+    broken.mkdir(parents=True)
+    (broken / "pyproject.toml").write_text("[tool.mergegate]\nselect = 3\n")
+    (repo / "a.py").write_text("x = 1\n")
+    git(repo, "add", "-A")
+    assert main(["hook", "--no-cache", "a.py"]) == 0
+    assert coverage_threshold_single_source.main([]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_hook_s_baseline_is_read_from_its_files_project_root(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The `mergegate` hook adds every project's repository-wide rules; `--baseline` still
+    names entries from the project of the files it was given, as `mergegate run` does."""
+    package = repo / "pkg"
+    package.mkdir()
+    (package / "pyproject.toml").write_text("[tool.mergegate]\n")
+    (package / "a.py").write_text(BARE)
+    git(repo, "add", "-A")
+    assert main(["baseline", "--no-cache", "--output", "b.json", "pkg"]) == 0
+    assert main(["run", "--no-cache", "--baseline", "b.json", "pkg"]) == 0
+    assert main(["hook", "--no-cache", "--baseline", "b.json", "pkg/a.py"]) == 0
+    assert "1 baselined" in capsys.readouterr().out
+
+
+def test_a_file_whose_project_changes_is_never_served_stale_results(
+    repo: Path, tmp_path: Path
+) -> None:
+    """A shared cache folder (the action's) serves several projects: debug-print's `exclude` is
+    matched from each file's own project root."""
+    table = '[tool.mergegate]\nfail-on = "P2"\n[tool.mergegate.rules.debug-print]\n'
+    table += 'exclude = ["tools/*.py"]\n'
+    (repo / "pyproject.toml").write_text(table)
+    (repo / "pkg" / "tools").mkdir(parents=True)
+    (repo / "pkg" / "pyproject.toml").write_text(table)
+    (repo / "pkg" / "tools" / "x.py").write_text("print(1)\n")
+    cache = str(tmp_path / "shared")
+    assert main(["run", "--cache-dir", cache, "."]) == 0  # pkg/tools/x.py is excluded in pkg
+    (repo / "pkg" / "pyproject.toml").unlink()
+    assert main(["run", "--cache-dir", cache, "."]) == 1  # from the root it is not
+    assert main(["run", "--no-cache", "."]) == 1
 
 
 def test_a_parse_error_always_blocks_at_p0(repo: Path) -> None:

@@ -96,7 +96,13 @@ def _decision(outcome: Outcome) -> str:
             f"**{_plural(len(outcome.errors), 'error')}** made the result untrustworthy"
             " (exit 2)."
         )
-    if outcome.blocking:
+    if outcome.blocking and outcome.fail_on == "never":
+        count = len(outcome.blocking)
+        sentences.append(
+            f"**Blocked by {_plural(count, 'file')} that {'does' if count == 1 else 'do'} not"
+            " parse**: `--fail-on never` blocks nothing else."
+        )
+    elif outcome.blocking:
         blocking = Counter(item.severity for item in outcome.blocking)
         tiers = ", ".join(f"{blocking[tier]} {tier}" for tier in TIERS if blocking[tier])
         sentences.append(
@@ -132,6 +138,8 @@ def _cache_sentence(outcome: Outcome) -> str:
         origin = f"Results cache restored from {markdown_text(restored)}. "
     else:
         origin = ""
+    if not served and restored:
+        return origin + "None of its results served: every file changed since."
     if not served:
         return origin + "None served from the cache (there was none yet, or every file changed)."
     return origin + f"{served} of {_plural(outcome.files_checked, 'file')} served from the cache."

@@ -134,7 +134,8 @@ def verdict_line(outcome: Outcome) -> str:
     if outcome.fail_on == "never":
         blocking = counts["blocking"]
         parts.append(
-            f"{blocking} blocking: a file that does not parse (--fail-on never)"
+            f"{blocking} blocking: {'a file' if blocking == 1 else 'files'} that"
+            f" {'does' if blocking == 1 else 'do'} not parse (--fail-on never)"
             if blocking
             else "nothing blocks (--fail-on never)"
         )
