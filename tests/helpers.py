@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import warnings
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -262,3 +263,23 @@ def compiler_verdict(data: bytes) -> tuple[bool, int | None]:
         except (ValueError, MemoryError, RecursionError):  # NUL bytes, nesting, undecodable
             return False, None
     return True, None
+
+
+def generated_programs(max_examples: int, *also: object) -> Any:
+    """Hypothesis settings for tests over hypothesmith's generated programs: `max_examples`, no
+    deadline, and the health checks its nature trips (`also`: more to suppress)."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        # hypothesmith calls target() to grow programs; hill-climbing on it took 90% of the time.
+        phases=[phase for phase in Phase if phase is not Phase.target],
+        # Generation is slow and from_node() discards many of its own trees: hypothesmith's nature.
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            *also,
+        ],
+    )

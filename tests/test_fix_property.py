@@ -18,7 +18,8 @@ from typing import Iterator
 
 import hypothesmith
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from helpers import generated_programs
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from mergegate.gates import fixes
@@ -26,17 +27,7 @@ from mergegate.gates.cli import main
 from mergegate.gates.model import fixable
 from mergegate.gates.pipeline import Request, run
 
-GENERATED = settings(
-    max_examples=100,
-    deadline=None,
-    phases=[phase for phase in Phase if phase is not Phase.target],
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+GENERATED = generated_programs(100, HealthCheck.function_scoped_fixture)
 CONFIG = '[tool.mergegate]\nfail-on = "never"\n[tool.mergegate.rules.bare-except]\n'
 CONFIG += "allow-reraise = false\n"
 

@@ -17,8 +17,8 @@ import warnings
 
 import hypothesmith
 import pytest
-from helpers import FIXTURES, compiler_verdict, hook_module
-from hypothesis import HealthCheck, Phase, given, settings
+from helpers import FIXTURES, compiler_verdict, generated_programs, hook_module
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mergegate.hooks.finding import Finding
@@ -27,18 +27,7 @@ from mergegate.hooks.rule import Rule
 from mergegate.hooks.source import Source, parse, run_checks
 
 PYTHON_RULES = [rule for rule in RULES.values() if rule.scope == "python"]
-GENERATED = settings(
-    max_examples=150,
-    deadline=None,
-    # hypothesmith calls target() to grow programs; hill-climbing on it took 90% of the time.
-    phases=[phase for phase in Phase if phase is not Phase.target],
-    # Generation is slow and from_node() discards many of its own trees: hypothesmith's nature.
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-    ],
-)
+GENERATED = generated_programs(150)
 
 
 def option_sets(rule: Rule) -> list[dict[str, object]]:
