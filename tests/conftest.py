@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from differential import SHARED_FOLDER
 from helpers import GIT_IDENTITY, git, git_repository
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,14 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = git_repository(tmp_path / "repo")
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """With `pytest -n`, the session's folder above every worker's own (pytest-N, removed with
+    it): where the workers share one run of a slow reference tool (tests/differential.py)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ[SHARED_FOLDER] = str(tmp_path_factory.getbasetemp().parent)
 
 
 @pytest.fixture(scope="session")

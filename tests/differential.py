@@ -79,6 +79,37 @@ def flake8(select: str, files: tuple[str, ...]) -> list[tuple[str, int, int, str
     return rows
 
 
+SHARED_FOLDER = "MERGEGATE_TESTS_SHARED"
+"""A folder every worker of one `pytest -n` session shares, and no other session."""
+STDLIB_FLAKE8 = "E722,F824"
+"""The codes the stdlib comparisons ask flake8 for: one run serves them all."""
+
+
+def flake8_on_stdlib(code: str) -> list[tuple[str, int, int, str]]:
+    """flake8's findings of `code` (one of STDLIB_FLAKE8) on the standard library. flake8 runs
+    once per test session for every code, its result shared by the workers of `pytest -n`
+    through a file in the session's own temporary folder (SHARED_FOLDER, set by conftest)."""
+    return [row for row in _stdlib_flake8_rows() if row[3] == code]
+
+
+@functools.lru_cache(maxsize=1)
+def _stdlib_flake8_rows() -> tuple[tuple[str, int, int, str], ...]:
+    # flake8 reports E722 only where `except` is written, F824 only where `global`/`nonlocal` is
+    files = files_containing(stdlib_files(), "except", "global", "nonlocal")
+    folder = os.environ.get(SHARED_FOLDER)
+    if folder is None:
+        return tuple(flake8(STDLIB_FLAKE8, files))
+    import fcntl
+
+    shared = Path(folder) / "flake8-stdlib.json"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait for the one run
+        if not shared.exists():
+            shared.write_text(json.dumps(flake8(STDLIB_FLAKE8, files)))
+        rows = json.loads(shared.read_text())
+    return tuple((path, line, column, code) for path, line, column, code in rows)
+
+
 def ruff(select: str, files: tuple[str, ...], *extra: str) -> list[tuple[str, int, int, str]]:
     """ruff's (path, line, col, code) for the selected codes; `# noqa` disabled like ours."""
     result = subprocess.run(
