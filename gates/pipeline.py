@@ -214,9 +214,7 @@ def plan(request: Request) -> Plan:
         (unread, "neither Python nor read by a repository-wide rule"),
     ):
         if paths:
-            names = ", ".join(paths[:5]) + (
-                f" and {len(paths) - 5} more" if len(paths) > 5 else ""
-            )
+            names = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
             notes.append(f"not checked, {why}: {names}")
     result.notes = notes
     return result

@@ -452,7 +452,9 @@ def test_repository_reads_and_parses_each_file_once(
     reads: list[str] = []
     real = textfile.read_file
     monkeypatch.setattr(
-        textfile, "read_file", lambda path, **how: reads.append(path) or real(path, **how)
+        textfile,
+        "read_file",
+        lambda path, *shown, **how: reads.append(path) or real(path, *shown, **how),
     )
     parsed = repo.read_toml("a.toml")
     assert parsed is not None and parsed[1] == {"A": 1}
