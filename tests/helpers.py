@@ -283,3 +283,14 @@ def generated_programs(max_examples: int, *also: object) -> Any:
             *also,
         ],
     )
+
+
+def run_json(*args: str, out: Path = Path("out.json")) -> tuple[int, dict[str, Any]]:
+    """`mergegate run ARGS` with a JSON report written to `out` (relative to the current
+    directory, then removed): its exit status and the report ({} when none was written)."""
+    from mergegate.gates.cli import main
+
+    code = main(["run", *args, "--format", f"json:{out}"])
+    document = json.loads(out.read_text()) if out.exists() else {}
+    out.unlink(missing_ok=True)
+    return code, document

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import helpers
 import pytest
 
 from mergegate.gates import newcode
@@ -51,11 +52,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_json(*args: str) -> tuple[int, dict[str, Any]]:
-    out = Path(os.pardir, "out.json")  # outside the repository: not a file of the pull request
-    code = main(["run", *args, "--format", f"json:{out}"])
-    document = json.loads(out.read_text()) if out.exists() else {}
-    out.unlink(missing_ok=True)
-    return code, document
+    # the report outside the repository: not a file of the pull request
+    return helpers.run_json(*args, out=Path(os.pardir, "out.json"))
 
 
 class Starts:

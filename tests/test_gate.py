@@ -8,19 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import git
+from helpers import git, run_json
 
 from mergegate.gates.cli import main
 
 BARE = "try:\n    work()\nexcept:\n    pass\n"
-
-
-def run_json(*args: str) -> tuple[int, dict]:
-    out = Path("out.json")
-    code = main(["run", *args, "--format", f"json:{out}"])
-    document = json.loads(out.read_text()) if out.exists() else {}
-    out.unlink(missing_ok=True)
-    return code, document
 
 
 def test_clean_repository_passes(repo: Path) -> None:

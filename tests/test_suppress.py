@@ -3,14 +3,13 @@ hooks: peer codes, file-level directives, reasons, expiry dates and the settings
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import item
+from helpers import item, run_json
 
 from mergegate.gates.cli import main
 from mergegate.gates.model import NEW, SUPPRESSED
@@ -28,14 +27,6 @@ def configure(repo: Path, *lines: str) -> None:
 
 def bare(comment: str = "") -> str:
     return BARE.format(comment=f"  {comment}" if comment else "")
-
-
-def run_json(*args: str) -> tuple[int, dict]:
-    out = Path("out.json")
-    code = main(["run", *args, "--format", f"json:{out}"])
-    document = json.loads(out.read_text()) if out.exists() else {}
-    out.unlink(missing_ok=True)
-    return code, document
 
 
 def places(report: dict, key: str = "findings") -> list[tuple[str, int, str]]:

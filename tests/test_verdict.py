@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import git
+from helpers import git, run_json
 
 from mergegate.gates.cli import main
 from mergegate.hooks import bare_except, coverage_threshold_single_source, debug_print
@@ -20,11 +20,7 @@ BARE = "try:\n    work()\nexcept:\n    pass\n"
 
 
 def report(*args: str) -> tuple[int, dict]:
-    out = Path("out.json").absolute()
-    code = main(["run", "--no-cache", *args, "--format", f"json:{out}"])
-    document = json.loads(out.read_text()) if out.exists() else {}
-    out.unlink(missing_ok=True)
-    return code, document
+    return run_json("--no-cache", *args, out=Path("out.json").absolute())
 
 
 # --- file names are files, never options ----------------------------------------------------------
