@@ -9,42 +9,92 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
+from typing import Any, Callable
 
 from mergegate.hooks.finding import Finding
 from mergegate.hooks.registry import RULES
 from mergegate.hooks.source import Source, parse, run_checks
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mergegate.gates.filecheck import CheckFunction
+
 Place = tuple[str, int]  # (absolute path, line)
 
 
-@functools.lru_cache(maxsize=1)
 def stdlib_files() -> tuple[str, ...]:
     """Every .py file of the standard library that parses, sorted."""
+    return tuple(_stdlib_pass()["files"])  # type: ignore[arg-type]
+
+
+STDLIB_RUNS: dict[str, tuple[str, dict[str, object]]] = {
+    "bare-except": ("bare-except", {}),
+    "bare-except, allow-reraise = false": ("bare-except", {"allow-reraise": False}),
+    "unused-global": ("unused-global", {}),
+    "debug-print": ("debug-print", {}),
+    "global-singleton-without-lock": ("global-singleton-without-lock", {}),
+}
+"""The (rule, options) pairs the stdlib comparisons ask for: one pass over the library runs
+them all, parsing each file once."""
+
+
+def ours_on_stdlib(rule_id: str, **options: object) -> tuple[list[Finding], float]:
+    """`ours(rule_id, stdlib_files(), **options)` and the seconds its check took, from the one
+    pass of every STDLIB_RUNS entry, shared by the workers of `pytest -n` (see `shared`)."""
+    key = next(key for key, run in STDLIB_RUNS.items() if run == (rule_id, options))
+    result = _stdlib_pass()
+    rows: list[dict[str, object]] = result["findings"][key]  # type: ignore[index]
+    seconds: float = result["seconds"][key]  # type: ignore[index]
+    return [Finding.from_dict(row) for row in rows], seconds
+
+
+@functools.lru_cache(maxsize=1)
+def _stdlib_pass() -> dict[str, object]:
+    return shared("ours-stdlib", _run_on_stdlib)
+
+
+def _run_on_stdlib() -> dict[str, object]:
     root = Path(sysconfig.get_paths()["stdlib"])
-    files = []
+    runs = [(key, _check_of(rule_id, options)) for key, (rule_id, options) in STDLIB_RUNS.items()]
+    files: list[str] = []
+    findings: dict[str, list[dict[str, object]]] = {key: [] for key in STDLIB_RUNS}
+    seconds = dict.fromkeys(STDLIB_RUNS, 0.0)
     for path in sorted(root.rglob("*.py")):
         if "site-packages" in path.parts or "dist-packages" in path.parts:
             continue
-        if isinstance(parse(str(path), path.read_bytes()), Source):
-            files.append(str(path))
-    return tuple(files)
+        parsed = parse(str(path), path.read_bytes())
+        if not isinstance(parsed, Source):
+            continue
+        files.append(str(path))
+        for key, check in runs:
+            started = time.perf_counter()
+            findings[key].extend(finding.as_dict() for finding in run_checks(parsed, [check]))
+            seconds[key] += time.perf_counter() - started
+    return {"files": files, "findings": findings, "seconds": seconds}
 
 
-def ours(rule_id: str, files: tuple[str, ...], **options: object) -> list[Finding]:
-    """mergegate's findings for one rule on the files (no noqa: the references have their own)."""
+def _check_of(rule_id: str, options: dict[str, object]) -> tuple[CheckFunction, dict[str, object]]:
     rule = RULES[rule_id]
     module = __import__(f"mergegate.hooks.{rule.module}", fromlist=["check"])
     merged = rule.default_options()
     merged.update(options)
+    return module.check, merged
+
+
+def ours(rule_id: str, files: tuple[str, ...], **options: object) -> list[Finding]:
+    """mergegate's findings for one rule on the files (no noqa: the references have their own)."""
+    check = _check_of(rule_id, options)
     findings: list[Finding] = []
     for path in files:
         parsed = parse(path, Path(path).read_bytes())
         assert isinstance(parsed, Source), path
-        findings.extend(run_checks(parsed, [(module.check, merged)]))
+        findings.extend(run_checks(parsed, [check]))
     return findings
 
 
@@ -86,28 +136,36 @@ STDLIB_FLAKE8 = "E722,F824"
 
 
 def flake8_on_stdlib(code: str) -> list[tuple[str, int, int, str]]:
-    """flake8's findings of `code` (one of STDLIB_FLAKE8) on the standard library. flake8 runs
-    once per test session for every code, its result shared by the workers of `pytest -n`
-    through a file in the session's own temporary folder (SHARED_FOLDER, set by conftest)."""
+    """flake8's findings of `code` (one of STDLIB_FLAKE8) on the standard library, from one run
+    for every code shared by the workers of `pytest -n` (see `shared`)."""
     return [row for row in _stdlib_flake8_rows() if row[3] == code]
 
 
 @functools.lru_cache(maxsize=1)
 def _stdlib_flake8_rows() -> tuple[tuple[str, int, int, str], ...]:
-    # flake8 reports E722 only where `except` is written, F824 only where `global`/`nonlocal` is
-    files = files_containing(stdlib_files(), "except", "global", "nonlocal")
+    rows = shared("flake8-stdlib", _run_flake8_on_stdlib)
+    return tuple((path, line, column, code) for path, line, column, code in rows)
+
+
+def _run_flake8_on_stdlib() -> list[tuple[str, int, int, str]]:
+    return flake8(STDLIB_FLAKE8, files_flake8_can_report_on(stdlib_files()))
+
+
+def shared(name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`'s JSON-able result, computed once per test session: the workers of `pytest -n`
+    share it through a file in the session's own temporary folder (SHARED_FOLDER, set by
+    conftest), the first to ask computing it while the others wait."""
     folder = os.environ.get(SHARED_FOLDER)
     if folder is None:
-        return tuple(flake8(STDLIB_FLAKE8, files))
+        return json.loads(json.dumps(compute()))  # the same types as when shared
     import fcntl
 
-    shared = Path(folder) / "flake8-stdlib.json"
-    with open(shared.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait for the one run
-        if not shared.exists():
-            shared.write_text(json.dumps(flake8(STDLIB_FLAKE8, files)))
-        rows = json.loads(shared.read_text())
-    return tuple((path, line, column, code) for path, line, column, code in rows)
+    result = Path(folder) / f"{name}.json"
+    with open(result.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.exists():
+            result.write_text(json.dumps(compute()))
+        return json.loads(result.read_text())
 
 
 def ruff(select: str, files: tuple[str, ...], *extra: str) -> list[tuple[str, int, int, str]]:
@@ -135,16 +193,14 @@ def ruff(select: str, files: tuple[str, ...], *extra: str) -> list[tuple[str, in
     ]
 
 
-def files_containing(files: tuple[str, ...], *words: str) -> tuple[str, ...]:
-    """The files whose text contains one of `words`.
+REPORTABLE = re.compile(rb"except(?:\s|\\)*:|global|nonlocal")
+"""Text without which flake8 cannot report E722 (pycodestyle matches `except\\s*:` in the logical
+line, where a line continuation becomes a space) nor F824 (no `global` or `nonlocal` statement):
+keywords are ASCII, never the NFKC forms identifiers may take."""
 
-    flake8 cannot report E722 in a file without the keyword `except`, nor F824 without `global` or
-    `nonlocal`: running it only on the files that contain them changes nothing but its time (our
-    side still runs on every file, so a finding of ours elsewhere still fails the comparison).
-    """
-    chosen = []
-    for path in files:
-        text = Path(path).read_bytes()
-        if any(word.encode() in text for word in words):
-            chosen.append(path)
-    return tuple(chosen)
+
+def files_flake8_can_report_on(files: tuple[str, ...]) -> tuple[str, ...]:
+    """The files holding REPORTABLE text. Running flake8 on these alone changes nothing but its
+    time; our side still runs on every file, so a finding of ours elsewhere still fails the
+    comparison."""
+    return tuple(path for path in files if REPORTABLE.search(Path(path).read_bytes()))

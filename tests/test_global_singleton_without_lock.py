@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from differential import ours, stdlib_files
+from differential import ours_on_stdlib
 from helpers import check_python
 
 from mergegate.hooks import global_singleton_without_lock as hook
@@ -512,6 +512,6 @@ def test_stdlib_findings_are_the_reviewed_ones() -> None:
     root = Path(sysconfig.get_paths()["stdlib"])
     places = sorted(
         (Path(finding.path).relative_to(root).as_posix(), finding.line)
-        for finding in ours(RULE, stdlib_files())
+        for finding in ours_on_stdlib(RULE)[0]
     )
     assert places == STDLIB_3_11_7
