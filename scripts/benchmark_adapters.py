@@ -1,12 +1,13 @@
 """The benchmark's adapters section (`python scripts/benchmark.py --only adapters`).
 
 The standard library of the running Python becomes a git repository of one commit with flake8,
-bandit, black and autoflake enabled. The gate runs over the whole library cold, then warm; then a
-pull request appends a few lines to 10 of its files, and the gate runs with `--new-from-rev HEAD`
-(the tools check only those files) with an empty cache, with the cache the base commit's run left
-(as CI restores it) and warm, beside the four tools themselves run on those 10 files one after
-another. Targets: the pull request's run at most 10 s cold (or from the base commit's cache) and
-1 s warm, and the same reports cold and warm.
+bandit, black and autoflake enabled. The gate runs over the whole library cold, then warm, beside
+the four tools themselves run on it one after another; then a pull request appends a few lines
+to 10 of its files, and the gate runs with `--new-from-rev HEAD` (the tools check only those
+files) with an empty cache, with the cache the base commit's run left (as CI restores it) and
+warm, beside the four tools on those 10 files one after another. Targets: the pull request's run
+at most 10 s cold (or from the base commit's cache) and 1 s warm, and the same reports cold and
+warm.
 """
 
 from __future__ import annotations
@@ -127,19 +128,14 @@ def adapters(bench: Bench) -> bool:
         "whole library, cold (1 run)": sampled_run(bench, "cold", gate("base"), repository),
         "whole library, warm (1 run)": sampled_run(bench, "warm", gate("base"), repository),
     }
+    fresh()()
+    whole["  the four tools on the whole library, in turn"] = sampled_run(
+        bench, "the four tools", ["sh", "-c", in_turn(bench, ".")], repository
+    )
     for number, name in enumerate(changed):
         with open(repository / name, "a", encoding="utf-8") as handle:
             handle.write(PR_EDIT.format(number=number))
-    on_changed = " ".join(changed)
-    peer = "; ".join(
-        [
-            f"{bench.bin('flake8')} {on_changed}",
-            f"{bench.bin('bandit')} --quiet {on_changed}",
-            f"{bench.bin('black')} --check --quiet {on_changed}",
-            f"{bench.bin('autoflake')} --check --quiet {on_changed}",
-            "true",
-        ]
-    )
+    peer = in_turn(bench, " ".join(changed))
     pull_request = ("--new-from-rev", "HEAD")
     labels = {
         "cold": "pull request, cold (empty cache)",
@@ -202,6 +198,20 @@ def adapters(bench: Bench) -> bool:
         met = met and held
         say(f"target: {labels[name]} <= {target:g}s: {wall:.2f}s " + ("met" if held else "NOT MET"))
     return met
+
+
+def in_turn(bench: Bench, files: str) -> str:
+    """A shell command running the four tools on `files` (shell words) one after another, as a
+    project without the gate would in CI."""
+    return "; ".join(
+        [
+            f"{bench.bin('flake8')} {files}",
+            f"{bench.bin('bandit')} --quiet --recursive {files}",
+            f"{bench.bin('black')} --check --quiet {files}",
+            f"{bench.bin('autoflake')} --check --quiet --recursive {files}",
+            "true",
+        ]
+    )
 
 
 def checked_only_changed(report: Path, changed: list[str]) -> bool:
