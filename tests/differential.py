@@ -186,6 +186,28 @@ def shared(name: str, compute: Callable[[], Any]) -> Any:
         return json.loads(result.read_text())
 
 
+STDLIB_RUFF = "E722,T201,T203"
+"""The codes the stdlib comparisons ask ruff for: one run serves them all."""
+
+
+def ruff_on_stdlib(code: str) -> tuple[list[tuple[str, int, int, str]], float]:
+    """ruff's findings of `code` (one of STDLIB_RUFF) on the standard library and the seconds
+    the run took, from one run for every code shared by the workers of `pytest -n`."""
+    result = _stdlib_ruff()
+    rows = [(path, line, column, found) for path, line, column, found in result["rows"]]
+    return [row for row in rows if row[3] == code], result["seconds"]
+
+
+@functools.lru_cache(maxsize=1)
+def _stdlib_ruff() -> dict[str, Any]:
+    def run() -> dict[str, object]:
+        started = time.perf_counter()
+        rows = ruff(STDLIB_RUFF, stdlib_files())
+        return {"rows": rows, "seconds": time.perf_counter() - started}
+
+    return shared("ruff-stdlib", run)  # type: ignore[no-any-return]
+
+
 def ruff(select: str, files: tuple[str, ...], *extra: str) -> list[tuple[str, int, int, str]]:
     """ruff's (path, line, col, code) for the selected codes; `# noqa` disabled like ours."""
     result = subprocess.run(
