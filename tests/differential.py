@@ -61,8 +61,8 @@ def _stdlib_pass() -> dict[str, object]:
 
 
 def _run_on_stdlib() -> dict[str, object]:
-    """Every STDLIB_RUNS entry on every file that parses, the files in halves checked in
-    processes of their own (a `pytest -n` worker waiting for this result leaves its core idle)."""
+    """Every STDLIB_RUNS entry on every file that parses, the files split between processes, one
+    per core (a `pytest -n` worker waiting for this result leaves its core idle)."""
     root = Path(sysconfig.get_paths()["stdlib"])
     paths = [
         str(path)
