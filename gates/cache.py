@@ -73,9 +73,9 @@ STAT_MARGIN_NS = 2_000_000_000
 timestamp (FAT's two seconds), so a write in the tick of the read is never mistaken for none."""
 KEPT_RUN_KEYS = 8
 """Cache files of other run keys (other rule selections, versions) kept; older ones are deleted."""
-LIBRARIES = ("PyYAML", "tomli")
-"""Third-party parsers the repository-wide hooks use (distribution names): an upgrade may change
-what they report."""
+LIBRARIES = ("yaml", "tomli")
+"""Third-party parsers the repository-wide hooks use (module names, PyYAML's and tomli's): an
+upgrade may change what they report."""
 MAX_POSITION = 2**31 - 1
 """No real position is beyond it: CPython keeps line and column numbers in C ints."""
 POSITIONS = ("line", "column", "end_line", "end_column")
@@ -190,16 +190,23 @@ def run_key(checks: Sequence[object]) -> str:
 
 
 def _libraries() -> list[object]:
-    """Each parsing library's installed version: changed by an upgrade, the same wherever the
-    environment lies (an environment restored to another folder keeps its results)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Each parsing library's digest of its top module, which names its version: changed by an
+    upgrade, the same wherever the environment lies (an environment restored to another folder
+    keeps its results). Found without importing the library, and without `importlib.metadata`,
+    whose import costs a `mergegate hook` more than the rest of its start."""
+    from importlib.util import find_spec
 
     found: list[object] = []
     for name in LIBRARIES:
-        try:
-            found.append([name, version(name)])
-        except PackageNotFoundError:
-            found.append([name, None])
+        spec = find_spec(name)
+        digest = None  # not installed, or not from a file
+        if spec is not None and spec.origin:
+            try:
+                with open(spec.origin, "rb") as handle:
+                    digest = hashlib.sha256(handle.read()).hexdigest()
+            except OSError:
+                pass
+        found.append([name, digest])
     return found
 
 

@@ -95,13 +95,25 @@ def _version() -> str:
         return "mergegate (version unknown)"
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, the version read only when asked for: reading it imports
+    `importlib.metadata`, which costs more than the rest of a hook's start."""
+
+    def __init__(self, option_strings: list[str], dest: str, **keywords: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        say(_version())
+        parser.exit()
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="mergegate",
         description="A merge gate for Python repositories: exact checks, severity tiers P0..P3.",
         epilog="Exit status: 0 passed, 1 blocked, 2 error.",
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=Parser
     )

@@ -9,8 +9,9 @@ Sections (see SECTIONS at the bottom; each prints its figures and says whether i
 
 - startup: one hook process on one small file against the same venv's `python -c pass` (the
   interpreter itself, never a pyenv shim), median wall time of alternating runs, in a folder
-  without configuration and in a project with a `[tool.mergegate]` table; target at most 1.5x
-  in both. Then what each hook imports beyond the bare interpreter (`python -X importtime`).
+  without configuration and in a project with a `[tool.mergegate]` table, for each Python hook
+  and for the `mergegate` hook (`mergegate hook`); target at most 1.5x in both. Then what each
+  hook imports beyond the bare interpreter (`python -X importtime`).
 - stdlib: the running Python's standard library (copied, site-packages left out), side by side:
   mergegate with the Python-source hooks cold (--no-cache) against `ruff check --no-cache` and
   `flake8` with the matching codes; warm (the cache filled, nothing changed); one file changed;
@@ -347,6 +348,9 @@ def startup(bench: Bench) -> bool:
             for hook in hooks
         }
     )
+    gate_hook = [bench.bin("mergegate"), "hook"]  # the `mergegate` hook: the gate's whole CLI
+    commands["mergegate hook"] = [*gate_hook, "small.py"]
+    commands["mergegate hook, configured"] = [*gate_hook, "configured/small.py"]
     pip = run([bench.bin("python"), "-m", "pip", "--version"]).stdout.split()[1]
     say(
         f"\n== startup: {bench.runs} alternating runs, Python {sys.version.split()[0]}, "
@@ -357,12 +361,12 @@ def startup(bench: Bench) -> bool:
     base_cpu = statistics.median(timings[baseline].cpu)
     met = True
     header = ("command", "wall median", "wall min", "ratio", "cpu median", "ratio")
-    say("{:<34} {:>11} {:>9} {:>6} {:>11} {:>6}".format(*header))
+    say("{:<42} {:>11} {:>9} {:>6} {:>11} {:>6}".format(*header))
     for label, timing in timings.items():
         wall, cpu = statistics.median(timing.wall), statistics.median(timing.cpu)
         met = met and (label == baseline or wall / base_wall <= STARTUP_TARGET)
         say(
-            f"{label:<34} {wall * 1000:>9.1f}ms {min(timing.wall) * 1000:>7.1f}ms"
+            f"{label:<42} {wall * 1000:>9.1f}ms {min(timing.wall) * 1000:>7.1f}ms"
             f" {wall / base_wall:>5.2f}x {cpu * 1000:>9.1f}ms {cpu / base_cpu:>5.2f}x"
         )
     say(
@@ -372,9 +376,10 @@ def startup(bench: Bench) -> bool:
 
     scripts = {baseline: ["-c", "pass"]}  # the same runs, as arguments to `python -X importtime`
     scripts.update({hook: [bench.bin(f"mergegate-{hook}"), "small.py"] for hook in hooks})
+    scripts["mergegate hook"] = [*gate_hook, "small.py"]
     imports = import_times(bench, scripts, work)
     say(f"\nimports beyond {baseline} (python -X importtime, least self us of 9 runs):")
-    for hook in hooks:
+    for hook in [*hooks, "mergegate hook"]:
         extra = {
             name: self_us
             for name, self_us in imports[hook].items()
