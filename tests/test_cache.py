@@ -634,3 +634,21 @@ def test_cache_api_records_and_finds_by_shown_path(repo: Path, tmp_path: Path) -
     assert stored is not None and stored.digest == "0" * 32 and not stored.fresh
     assert stored.items == [Item(finding, "print(x)")]
     assert again.lookup(str(source), "./src/a.py") is None
+
+
+def test_an_upgraded_parsing_library_changes_the_repository_hooks_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The libraries are told apart by their top module's content (its version is written
+    there), found without importing them; one that is missing has a key too."""
+    library = tmp_path / "fakeparser"
+    library.mkdir()
+    (library / "__init__.py").write_text('__version__ = "1.0"\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cache_module, "LIBRARIES", ("fakeparser", "not_installed_parser"))
+    before = cache_module._libraries()
+    (library / "__init__.py").write_text('__version__ = "1.1"\n')
+    after = cache_module._libraries()
+    assert before[0] != after[0] and before[0][0] == "fakeparser"  # type: ignore[index]
+    assert before[1] == after[1] == ["not_installed_parser", None]
+    assert "fakeparser" not in sys.modules
