@@ -6,7 +6,6 @@ files that parse, since reference tools report unparsable files in their own way
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -31,7 +30,7 @@ Place = tuple[str, int]  # (absolute path, line)
 
 def stdlib_files() -> tuple[str, ...]:
     """Every .py file of the standard library that parses, sorted."""
-    return tuple(_stdlib_pass()["files"])  # type: ignore[arg-type]
+    return tuple(shared("ours-stdlib", _run_on_stdlib)["files"])
 
 
 STDLIB_RUNS: dict[str, tuple[str, dict[str, object]]] = {
@@ -49,15 +48,10 @@ def ours_on_stdlib(rule_id: str, **options: object) -> tuple[list[Finding], floa
     """`ours(rule_id, stdlib_files(), **options)` and the seconds its check took, from the one
     pass of every STDLIB_RUNS entry, shared by the workers of `pytest -n` (see `shared`)."""
     key = next(key for key, run in STDLIB_RUNS.items() if run == (rule_id, options))
-    result = _stdlib_pass()
-    rows: list[dict[str, object]] = result["findings"][key]  # type: ignore[index]
-    seconds: float = result["seconds"][key]  # type: ignore[index]
+    result = shared("ours-stdlib", _run_on_stdlib)
+    rows: list[dict[str, object]] = result["findings"][key]
+    seconds: float = result["seconds"][key]
     return [Finding.from_dict(row) for row in rows], seconds
-
-
-@functools.lru_cache(maxsize=1)
-def _stdlib_pass() -> dict[str, object]:
-    return shared("ours-stdlib", _run_on_stdlib)
 
 
 def _run_on_stdlib() -> dict[str, object]:
@@ -156,26 +150,31 @@ STDLIB_FLAKE8 = "E722,F824"
 def flake8_on_stdlib(code: str) -> list[tuple[str, int, int, str]]:
     """flake8's findings of `code` (one of STDLIB_FLAKE8) on the standard library, from one run
     for every code shared by the workers of `pytest -n` (see `shared`)."""
-    return [row for row in _stdlib_flake8_rows() if row[3] == code]
-
-
-@functools.lru_cache(maxsize=1)
-def _stdlib_flake8_rows() -> tuple[tuple[str, int, int, str], ...]:
     rows = shared("flake8-stdlib", _run_flake8_on_stdlib)
-    return tuple((path, line, column, code) for path, line, column, code in rows)
+    return [(path, line, column, found) for path, line, column, found in rows if found == code]
 
 
 def _run_flake8_on_stdlib() -> list[tuple[str, int, int, str]]:
     return flake8(STDLIB_FLAKE8, files_flake8_can_report_on(stdlib_files()))
 
 
+_shared: dict[str, Any] = {}
+"""This process's copy of each `shared` result, by name."""
+
+
 def shared(name: str, compute: Callable[[], Any]) -> Any:
     """`compute()`'s JSON-able result, computed once per test session: the workers of `pytest -n`
     share it through a file in the session's own temporary folder (SHARED_FOLDER, set by
-    conftest), the first to ask computing it while the others wait."""
+    conftest), the first to ask computing it while the others wait; each keeps its copy."""
+    if name not in _shared:
+        _shared[name] = json.loads(_shared_text(name, compute))  # the same types either way
+    return _shared[name]
+
+
+def _shared_text(name: str, compute: Callable[[], Any]) -> str:
     folder = os.environ.get(SHARED_FOLDER)
     if folder is None:
-        return json.loads(json.dumps(compute()))  # the same types as when shared
+        return json.dumps(compute())
     import fcntl
 
     result = Path(folder) / f"{name}.json"
@@ -183,29 +182,29 @@ def shared(name: str, compute: Callable[[], Any]) -> Any:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not result.exists():
             result.write_text(json.dumps(compute()))
-        return json.loads(result.read_text())
+        return result.read_text()
 
 
 STDLIB_RUFF = "E722,T201,T203"
 """The codes the stdlib comparisons ask ruff for: one run serves them all."""
 
 
-def ruff_on_stdlib(code: str) -> tuple[list[tuple[str, int, int, str]], float]:
-    """ruff's findings of `code` (one of STDLIB_RUFF) on the standard library and the seconds
-    the run took, from one run for every code shared by the workers of `pytest -n`."""
-    result = _stdlib_ruff()
-    rows = [(path, line, column, found) for path, line, column, found in result["rows"]]
-    return [row for row in rows if row[3] == code], result["seconds"]
+def ruff_on_stdlib(*codes: str) -> tuple[list[tuple[str, int, int, str]], float]:
+    """ruff's findings of `codes` (of STDLIB_RUFF) on the standard library and the seconds the
+    run took, from one run for every code shared by the workers of `pytest -n`."""
+    result = shared("ruff-stdlib", _run_ruff_on_stdlib)
+    rows = [
+        (path, line, column, found)
+        for path, line, column, found in result["rows"]
+        if found in codes
+    ]
+    return rows, result["seconds"]
 
 
-@functools.lru_cache(maxsize=1)
-def _stdlib_ruff() -> dict[str, Any]:
-    def run() -> dict[str, object]:
-        started = time.perf_counter()
-        rows = ruff(STDLIB_RUFF, stdlib_files())
-        return {"rows": rows, "seconds": time.perf_counter() - started}
-
-    return shared("ruff-stdlib", run)  # type: ignore[no-any-return]
+def _run_ruff_on_stdlib() -> dict[str, object]:
+    started = time.perf_counter()
+    rows = ruff(STDLIB_RUFF, stdlib_files())
+    return {"rows": rows, "seconds": time.perf_counter() - started}
 
 
 def ruff(select: str, files: tuple[str, ...], *extra: str) -> list[tuple[str, int, int, str]]:

@@ -68,6 +68,12 @@ def module_names(selected: list[tuple[object, dict[str, object]]]) -> set[str]:
     return {rule_of(check).module for check, _ in selected}
 
 
+def stdlib_sources() -> tuple[Path, list[Path]]:
+    """The running Python's standard library and every .py file in it, site-packages left out."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    return root, [path for path in sorted(root.rglob("*.py")) if "site-packages" not in path.parts]
+
+
 def only(checks: list[PythonCheck], rule_id: str) -> list[PythonCheck]:
     return [check for check in checks if rule_of(check[0]).id == rule_id]
 
@@ -304,8 +310,7 @@ def test_pre_checks_change_nothing_on_the_standard_library(
     included: the pre-checked result is the full one; a check skipped for its rule's `needs`
     finds nothing there when it runs in full (its own `needs` test disabled); and the verdict is the
     compiler's, at its line (a file it cannot decode at all, it names no line for)."""
-    root = Path(sysconfig.get_paths()["stdlib"])
-    files = [path for path in sorted(root.rglob("*.py")) if "site-packages" not in path.parts]
+    root, files = stdlib_sources()
     skipped = broken = compile_time = 0
     for path in files:
         shown = str(path.relative_to(root))
@@ -352,8 +357,7 @@ def test_a_rule_alone_changes_nothing_on_the_standard_library(
 ) -> None:
     """The rule's check alone: the syntax-only path on most files gives the full result."""
     alone = only(checks, rule_id)
-    root = Path(sysconfig.get_paths()["stdlib"])
-    files = [path for path in sorted(root.rglob("*.py")) if "site-packages" not in path.parts]
+    root, files = stdlib_sources()
     for path in files[::7]:
         shown, data = str(path.relative_to(root)), path.read_bytes()
         assert check_data(shown, data, alone) == reference(shown, data, alone), shown
